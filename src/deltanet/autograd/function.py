@@ -1,0 +1,121 @@
+"""`Function`: one primitive with its three rules side by side — forward, VJP (`backward`), JVP (`jvp`).
+
+A primitive works on NumPy arrays. `Function.apply` unwraps tensors, runs `forward`, and
+- records a `Context` on the output when an input requires grad (reverse mode), and
+- pushes tangents through `jvp` at once when an input carries one (forward mode, inside `autograd.jvp`).
+Rules store what they need on `ctx` (e.g. `ctx.a = a`); `ctx.needs_input_grad[i]` says whether input i
+needs a gradient, so `backward` can skip work nobody asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from deltanet.tensor import Tensor
+
+_grad_enabled = True
+_forward_mode_depth = 0
+
+
+def is_grad_enabled() -> bool:
+    return _grad_enabled
+
+
+class _GradMode:
+    """Context manager and decorator that switches graph recording off (`no_grad`) or on (`enable_grad`)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+
+    def __enter__(self):
+        global _grad_enabled
+        self.previous, _grad_enabled = _grad_enabled, self.enabled
+
+    def __exit__(self, *exc):
+        global _grad_enabled
+        _grad_enabled = self.previous
+
+    def __call__(self, fn):
+        @functools.wraps(fn)
+        def wrapper(*args, **kwargs):
+            with _GradMode(self.enabled):
+                return fn(*args, **kwargs)
+
+        return wrapper
+
+
+def no_grad() -> _GradMode:
+    """`with dn.no_grad():` — operations inside record no graph (evaluation, parameter updates)."""
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    return _GradMode(True)
+
+
+class Context:
+    """What a primitive remembers between forward and backward; `fn`/`parents` link the graph."""
+
+    __slots__ = ("fn", "parents", "needs_input_grad", "released", "__dict__")
+
+    def __init__(self, needs_input_grad: tuple):
+        self.needs_input_grad = needs_input_grad
+        self.released = False
+
+    def release(self) -> None:
+        """Free the saved arrays (called by backward unless retain_graph=True)."""
+        self.__dict__.clear()
+        self.released = True
+
+
+class Function:
+    """Base class of primitives. Subclasses define three static methods:
+
+    forward(ctx, *inputs, **params) -> ndarray     the value
+    backward(ctx, grad_out) -> grad or tuple       vector–Jacobian product, one entry per input
+    jvp(ctx, *tangents) -> tangent_out             Jacobian–vector product (tangents are ndarrays)
+    """
+
+    @staticmethod
+    def forward(ctx, *inputs, **params):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        raise NotImplementedError
+
+    @staticmethod
+    def jvp(ctx, *tangents):
+        raise NotImplementedError
+
+    @classmethod
+    def apply(cls, *inputs, **params) -> Tensor:
+        raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
+        if _grad_enabled:
+            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+        else:
+            needs = (False,) * len(inputs)
+        ctx = Context(needs)
+        out = Tensor(cls.forward(ctx, *raw, **params))
+        if True in needs:
+            ctx.fn = cls
+            ctx.parents = inputs
+            out.requires_grad = True
+            out._ctx = ctx
+        if _forward_mode_depth and any(isinstance(x, Tensor) and x._tangent is not None for x in inputs):
+            tangent = np.asarray(cls.jvp(ctx, *[_tangent_of(x) for x in inputs]), dtype=out.data.dtype)
+            if tangent.shape != out.data.shape:
+                tangent = np.broadcast_to(tangent, out.data.shape).copy()
+            out._tangent = tangent
+        return out
+
+
+def _tangent_of(x):
+    """The tangent carried by input x: its own, zeros for a tensor without one, None for a non-tensor."""
+    if not isinstance(x, Tensor):
+        return None
+    if x._tangent is not None:
+        return x._tangent
+    return np.zeros_like(x.data, dtype=x.data.dtype if x.data.dtype.kind == "f" else None)
