@@ -32,7 +32,9 @@ def test_one_hot_shapes_dtypes_and_tensors(float64_default):
 
 
 def test_one_hot_errors():
-    with pytest.raises(ValueError, match=r"label 10 is out of range for num_classes=10 \(labels must lie in 0..9\)"):
+    with pytest.raises(
+        ValueError, match=r"label 10 is out of range for num_classes=10 \(labels must lie in 0..9\)"
+    ):
         one_hot([3, 10])
     with pytest.raises(ValueError, match="≥ 0"):
         one_hot([-1])

@@ -50,7 +50,9 @@ def test_splits_follow_the_mnist_convention(folder):
 
 def test_missing_data_says_how_to_install(tmp_path, monkeypatch):
     monkeypatch.setenv(datasets.FASHION_MNIST_ENV, str(tmp_path / "nowhere"))
-    with pytest.raises(DataError, match="`sudo apt-get install dataset-fashion-mnist`.*DELTANET_FASHION_MNIST"):
+    with pytest.raises(
+        DataError, match="`sudo apt-get install dataset-fashion-mnist`.*DELTANET_FASHION_MNIST"
+    ):
         datasets.fashion_mnist("test")
 
 
@@ -82,7 +84,9 @@ def test_unknown_split(folder):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not Path(datasets.FASHION_MNIST_DIR).is_dir(), reason="dataset-fashion-mnist not installed")
+@pytest.mark.skipif(
+    not Path(datasets.FASHION_MNIST_DIR).is_dir(), reason="dataset-fashion-mnist not installed"
+)
 def test_real_fashion_mnist(monkeypatch):
     monkeypatch.delenv(datasets.FASHION_MNIST_ENV, raising=False)
     sizes = {split: datasets.fashion_mnist(split)[0].shape for split in datasets.SPLITS}

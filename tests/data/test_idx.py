@@ -7,8 +7,14 @@ import pytest
 from deltanet.data import DataError
 from deltanet.data.idx import read_idx
 
-CODES = {np.dtype("u1"): 0x08, np.dtype("i1"): 0x09, np.dtype("i2"): 0x0B, np.dtype("i4"): 0x0C,
-         np.dtype("f4"): 0x0D, np.dtype("f8"): 0x0E}
+CODES = {
+    np.dtype("u1"): 0x08,
+    np.dtype("i1"): 0x09,
+    np.dtype("i2"): 0x0B,
+    np.dtype("i4"): 0x0C,
+    np.dtype("f4"): 0x0D,
+    np.dtype("f8"): 0x0E,
+}
 
 
 def idx_bytes(array: np.ndarray) -> bytes:
@@ -32,7 +38,9 @@ def test_reads_images_and_labels_plain_and_gzipped(tmp_path, images):
     raw_images = idx_bytes(images)
     assert raw_images[:4] == b"\x00\x00\x08\x03" and idx_bytes(labels)[:4] == b"\x00\x00\x08\x01"
     np.testing.assert_array_equal(read_idx(write(tmp_path / "img", raw_images)), images)
-    np.testing.assert_array_equal(read_idx(write(tmp_path / "lab.gz", gzip.compress(idx_bytes(labels)))), labels)
+    np.testing.assert_array_equal(
+        read_idx(write(tmp_path / "lab.gz", gzip.compress(idx_bytes(labels)))), labels
+    )
 
 
 @pytest.mark.parametrize("dtype", ["i1", "i2", "i4", "f4", "f8"])
@@ -62,9 +70,9 @@ def test_wrong_magic_or_header_is_refused(tmp_path, raw, message):
 
 def test_truncated_and_overlong_files_are_refused(tmp_path, images):
     raw = idx_bytes(images)
-    with pytest.raises(DataError, match=r"short-idx: 2367 bytes .*needs 2368.*truncated"):
+    with pytest.raises(DataError, match=r"short-idx: 2367 bytes, .*needs 2368.*truncated"):
         read_idx(write(tmp_path / "short-idx", raw[:-1]))
-    with pytest.raises(DataError, match="long-idx: 2369 bytes"):
+    with pytest.raises(DataError, match="long-idx: 2369 bytes,"):
         read_idx(write(tmp_path / "long-idx", raw + b"\0"))
 
 

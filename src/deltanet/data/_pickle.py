@@ -47,7 +47,9 @@ def load_gzip_pickle(path: str | os.PathLike):
             return ArrayUnpickler(f, path).load()
     except DataError:
         raise
-    except Exception as e:  # a damaged pickle can fail in many ways (EOFError, struct.error, ...): all mean corrupt
+    except (
+        Exception
+    ) as e:  # a damaged pickle can fail in many ways (EOFError, struct.error, ...): all mean corrupt
         raise DataError(
             f"{path}: cannot read the pickle ({type(e).__name__}: {e}); the file is truncated or corrupt, "
             "delete it and fetch it again"

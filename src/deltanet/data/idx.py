@@ -26,7 +26,9 @@ def _read_bytes(path) -> bytes:
     try:
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as e:
-        raise DataError(f"{path}: corrupt or truncated gzip data ({e}); replace the file with a good copy") from e
+        raise DataError(
+            f"{path}: corrupt or truncated gzip data ({e}); replace the file with a good copy"
+        ) from e
 
 
 def read_idx(path: str | os.PathLike) -> np.ndarray:
@@ -45,13 +47,15 @@ def read_idx(path: str | os.PathLike) -> np.ndarray:
         )
     header = 4 + 4 * ndim
     if len(raw) < header:
-        raise DataError(f"{path}: header announces {ndim} dimensions but the file ends after {len(raw)} bytes")
+        raise DataError(
+            f"{path}: header announces {ndim} dimensions but the file ends after {len(raw)} bytes"
+        )
     dims = struct.unpack(f">{ndim}I", raw[4:header])
     dtype = np.dtype(_DTYPES[code])
     expected = header + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
     if len(raw) != expected:
         raise DataError(
-            f"{path}: {len(raw)} bytes of data, but the header (shape {dims}, {dtype.name}) needs {expected}; "
+            f"{path}: {len(raw)} bytes, but the header (shape {dims}, {dtype.name}) needs {expected}; "
             "the file is truncated or corrupt, replace it with a good copy"
         )
     return np.frombuffer(raw, dtype, offset=header).reshape(dims).astype(dtype.newbyteorder("="))

@@ -25,7 +25,7 @@ class Dataset(ABC):
     def __getitem__(self, index): ...
 
     def get_batch(self, indices: np.ndarray) -> tuple:
-        """The examples at `indices` (1-D ints, length B) as a tuple of arrays, each field stacked to (B, ...).
+        """The examples at `indices` (1-D ints, length B) as a tuple of arrays, fields stacked to (B, ...).
 
         This default calls `self[i]` per example; data sets held in arrays override it (`TensorDataset`).
         """
@@ -50,7 +50,9 @@ class TensorDataset(Dataset):
         arrays = [as_array(t) for t in tensors]
         shapes = ", ".join(str(a.shape) for a in arrays)
         if any(a.ndim == 0 for a in arrays):
-            raise ValueError(f"TensorDataset: every tensor needs a first (example) dimension, got shapes {shapes}")
+            raise ValueError(
+                f"TensorDataset: every tensor needs a first (example) dimension, got shapes {shapes}"
+            )
         if len({a.shape[0] for a in arrays}) != 1:
             raise ValueError(
                 f"TensorDataset: all tensors must have the same first dimension (number of examples), "
@@ -78,7 +80,9 @@ class DataLoader:
     (so `deltanet.manual_seed` makes it reproducible). `len(loader)` is the number of batches per epoch.
     """
 
-    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False, seed=None):
+    def __init__(
+        self, dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False, seed=None
+    ):
         if not isinstance(dataset, Dataset):
             raise TypeError(
                 f"DataLoader: dataset must be a deltanet.data.Dataset, got {type(dataset).__name__}; "

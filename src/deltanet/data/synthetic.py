@@ -17,7 +17,11 @@ def _floats(array) -> np.ndarray:
 
 
 def _check_number(value, name: str, where: str, minimum: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | np.number) or not minimum <= value < np.inf:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float | np.number)
+        or not minimum <= value < np.inf
+    ):
         raise ValueError(f"{where}: {name} must be a finite number ≥ {minimum}, got {value!r}")
     return float(value)
 
@@ -38,7 +42,8 @@ def _targets(values, n: int, where: str) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     if values.shape != (n,):
         raise ValueError(
-            f"{where}: f must map an array of shape ({n},) to one of the same shape (use np.sin, not math.sin), "
+            f"{where}: f must map an array of shape ({n},) to one of the same shape "
+            "(use np.sin, not math.sin), "
             f"got shape {values.shape}"
         )
     if not np.all(np.isfinite(values)):
@@ -67,15 +72,17 @@ def truth_table(fn, p: int) -> tuple[np.ndarray, np.ndarray]:
         y = np.array([fn(*map(int, row)) for row in rows], dtype=np.float64)
     except (TypeError, ValueError) as e:
         raise ValueError(
-            f"truth_table: fn must take {p} bits and return a number or a fixed-length sequence of numbers ({e})"
+            f"truth_table: fn must take {p} bits and return a number or a fixed-length sequence ({e})"
         ) from e
     if y.ndim not in (1, 2):
-        raise ValueError(f"truth_table: fn must return a number or a flat sequence, got outputs of shape {y.shape[1:]}")
+        raise ValueError(
+            f"truth_table: fn must return a number or a flat sequence, got outputs of shape {y.shape[1:]}"
+        )
     return _floats(rows), _floats(y.reshape(len(rows), -1))
 
 
 def blobs(n: int = 300, centers=3, std: float = 1.0, seed=None) -> tuple[np.ndarray, np.ndarray]:
-    """Gaussian clusters: X of shape (n, d), y of shape (n,) int64 labels 0..k-1 (example i is in cluster i % k).
+    """Gaussian clusters: X of shape (n, d), y of shape (n,) int64 labels 0..k-1 (example i in cluster i % k).
 
     `centers` is a count k (centres drawn uniformly from [-10, 10]², d = 2) or an array of shape (k, d).
     Each point is its centre plus N(0, std²) noise per coordinate.
@@ -87,13 +94,17 @@ def blobs(n: int = 300, centers=3, std: float = 1.0, seed=None) -> tuple[np.ndar
         centers = generator.uniform(-10.0, 10.0, size=(check_int(centers, "centers", "blobs"), 2))
     centers = np.asarray(centers, dtype=np.float64)
     if centers.ndim != 2 or len(centers) == 0 or not np.all(np.isfinite(centers)):
-        raise ValueError(f"blobs: centers must be a count or a finite array of shape (k, d), got shape {centers.shape}")
+        raise ValueError(
+            f"blobs: centers must be a count or a finite array of shape (k, d), got shape {centers.shape}"
+        )
     y = np.arange(n) % len(centers)
     X = centers[y] + std * generator.standard_normal((n, centers.shape[1]))
     return _floats(X), y.astype(np.int64)
 
 
-def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed=None) -> tuple[np.ndarray, np.ndarray]:
+def circles(
+    n: int = 200, noise: float = 0.05, factor: float = 0.5, seed=None
+) -> tuple[np.ndarray, np.ndarray]:
     """Two concentric rings (not linearly separable): X of shape (n, 2), y of shape (n,) int64.
 
     Label 0: the outer ring (radius 1), label 1: the inner ring (radius `factor`), alternating; angles are
