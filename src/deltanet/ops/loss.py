@@ -31,50 +31,80 @@ def _scale(g, reduction, count, shape):
 
 class CrossEntropy(Function):
     """Cross-entropy on logits z of shape (N, C) or (N, C, d…); target = class indices (N, d…) or
-    probabilities shaped like z. Targets equal to `ignore_index` contribute nothing, as in PyTorch."""
+    probabilities shaped like z. Targets equal to `ignore_index` contribute nothing, as in PyTorch.
+    Internally the class axis is moved last and the rest flattened: rows r = examples (and positions)."""
 
     @staticmethod
     def forward(ctx, z, target, reduction="mean", ignore_index=-100):
-        e, m = _shifted_exp(z, 1)
+        num_classes = z.shape[1]
+        z_rows = np.moveaxis(z, 1, -1).reshape(-1, num_classes)
+        e, m = _shifted_exp(z_rows, 1)
         sum_e = np.sum(e, axis=1, keepdims=True)
-        log_p = z - m - np.log(sum_e)
+        log_p = z_rows - m - np.log(sum_e)
+        ctx.p, ctx.log_p, ctx.z_shape = e / sum_e, log_p, z.shape
         target = np.asarray(target)
         if target.dtype.kind in "iu":
-            valid = target != ignore_index
-            safe = np.where(valid, target, 0)
-            if np.any((safe < 0) | (safe >= z.shape[1])):
-                bad = target[valid & ((safe < 0) | (safe >= z.shape[1]))].flat[0]
-                raise IndexError(f"cross_entropy: target class {bad} is out of range for {z.shape[1]} classes "
-                                 f"(expected 0 … {z.shape[1] - 1})")
-            y = np.zeros_like(z)
-            np.put_along_axis(y, np.expand_dims(safe, 1), np.expand_dims(valid, 1).astype(z.dtype), axis=1)
-            ctx.valid, count = np.expand_dims(valid, 1), int(np.sum(valid))
+            t = target.reshape(-1)
+            valid = t != ignore_index
+            t = np.where(valid, t, 0)
+            if t.size and (t.min() < 0 or t.max() >= num_classes):
+                bad = t[(t < 0) | (t >= num_classes)][0]
+                raise IndexError(f"cross_entropy: target class {bad} is out of range for {num_classes} classes "
+                                 f"(expected 0 … {num_classes - 1})")
+            ctx.rows, ctx.t, ctx.y = np.arange(t.size), t, None
+            ctx.valid = None if valid.all() else valid[:, None]
+            losses = -log_p[ctx.rows, t]
+            count = t.size
+            if ctx.valid is not None:
+                losses *= valid
+                count = int(valid.sum())
         else:
-            y = target.astype(z.dtype, copy=False)
-            ctx.valid, count = None, z.size // z.shape[1]
-        ctx.p, ctx.y, ctx.log_p = e / sum_e, y, log_p
+            if target.shape != z.shape:
+                raise ValueError(f"cross_entropy: probability targets must have the logits' shape {z.shape}, "
+                                 f"got {target.shape}")
+            ctx.y = np.moveaxis(target, 1, -1).reshape(-1, num_classes).astype(z.dtype, copy=False)
+            ctx.valid = None
+            losses = -np.sum(ctx.y * log_p, axis=1)
+            count = losses.size
         ctx.reduction, ctx.count = reduction, count
-        return _reduce(-np.sum(y * log_p, axis=1), reduction, count)
+        return _reduce(losses.reshape(z.shape[:1] + z.shape[2:]), reduction, count)
 
     @staticmethod
     def _delta(ctx):
-        """δ = ∂(per-example loss)/∂z = softmax(z) − y (zero for ignored targets)."""
-        delta = ctx.p - ctx.y
+        """δ = ∂(per-row loss)/∂z = softmax(z)·Σy − y (= softmax(z) − y when the target row sums to 1),
+        one row per example (zero rows for ignored targets)."""
+        if ctx.y is not None:
+            return ctx.p * np.sum(ctx.y, axis=1, keepdims=True) - ctx.y
+        delta = ctx.p.copy()
+        delta[ctx.rows, ctx.t] -= 1
         return delta if ctx.valid is None else delta * ctx.valid
 
     @staticmethod
+    def _to_logit_shape(ctx, rows):
+        n, c, *rest = ctx.z_shape
+        return np.moveaxis(rows.reshape(n, *rest, c), -1, 1)
+
+    @staticmethod
+    def _per_row(ctx, g):
+        """The upstream gradient of each row's loss, as a column."""
+        return _scale(g, ctx.reduction, ctx.count, ctx.z_shape[:1] + ctx.z_shape[2:]).reshape(-1, 1)
+
+    @staticmethod
     def backward(ctx, g):
-        losses_shape = ctx.y.shape[:1] + ctx.y.shape[2:]
-        g_each = np.expand_dims(_scale(g, ctx.reduction, ctx.count, losses_shape), 1)
-        need_y = ctx.needs_input_grad[1]
-        return CrossEntropy._delta(ctx) * g_each, (-ctx.log_p * g_each if need_y else None)
+        g_rows = CrossEntropy._per_row(ctx, g)
+        grad_z = CrossEntropy._to_logit_shape(ctx, CrossEntropy._delta(ctx) * g_rows)
+        grad_y = None
+        if ctx.needs_input_grad[1]:
+            grad_y = CrossEntropy._to_logit_shape(ctx, -ctx.log_p * g_rows)
+        return grad_z, grad_y
 
     @staticmethod
     def jvp(ctx, tz, ty):
-        d_losses = np.sum(CrossEntropy._delta(ctx) * tz, axis=1)
-        if ty is not None and ty.dtype.kind == "f":
-            d_losses = d_losses - np.sum(ty * ctx.log_p, axis=1)
-        return _reduce(d_losses, ctx.reduction, ctx.count)
+        c = ctx.z_shape[1]
+        d_rows = np.sum(CrossEntropy._delta(ctx) * np.moveaxis(tz, 1, -1).reshape(-1, c), axis=1)
+        if ty is not None and ty.dtype.kind == "f" and ctx.y is not None:
+            d_rows = d_rows - np.sum(np.moveaxis(ty, 1, -1).reshape(-1, c) * ctx.log_p, axis=1)
+        return _reduce(d_rows.reshape(ctx.z_shape[:1] + ctx.z_shape[2:]), ctx.reduction, ctx.count)
 
 
 class BCEWithLogits(Function):

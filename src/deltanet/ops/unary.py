@@ -7,10 +7,12 @@ from deltanet.autograd.function import Function
 
 
 def sigmoid_array(z: np.ndarray) -> np.ndarray:
-    """σ(z) from e^(−|z|) ≤ 1, which never overflows: exact to rounding for any z (|z| = 1e4 included)."""
-    e = np.exp(-np.abs(z))
-    s = 1 / (1 + e)
-    return np.where(z >= 0, s, e * s)
+    """σ(z) = 1/(1 + e⁻ᶻ), exact to rounding for any z: where e⁻ᶻ overflows (z < −709 in float64,
+    −88 in float32) it is +inf and σ is correctly 0, so that overflow is expected and silenced."""
+    with np.errstate(over="ignore"):
+        a = np.exp(np.negative(z))
+    a += 1
+    return np.reciprocal(a, out=a)
 
 
 class Elementwise(Function):
