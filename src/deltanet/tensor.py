@@ -343,8 +343,8 @@ class Tensor:
     def mean(self, dim=None, keepdim=False):
         return _ops.mean(self, dim, keepdim)
 
-    def var(self, dim=None, keepdim=False, unbiased=True):
-        return _ops.var(self, dim, keepdim, unbiased)
+    def var(self, dim=None, unbiased=True, keepdim=False):
+        return _ops.var(self, dim, unbiased, keepdim)
 
     def max(self, dim=None, keepdim=False):
         return _ops.max(self, dim, keepdim)

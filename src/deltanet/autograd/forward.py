@@ -46,8 +46,11 @@ def jvp(fn, primals, tangents):
         function._forward_mode_depth -= 1
         for p in primals:
             p._tangent = None
-    for out in outputs:
-        out._tangent = None
+        for ref in function._tangent_carriers:  # intermediates fn kept must not carry tangents out
+            carrier = ref()
+            if carrier is not None:
+                carrier._tangent = None
+        function._tangent_carriers.clear()
     if single:
         return outputs[0], tangent_outs[0]
     return outputs, tangent_outs

@@ -10,6 +10,7 @@ needs a gradient, so `backward` can skip work nobody asked for.
 from __future__ import annotations
 
 import functools
+import weakref
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from deltanet.tensor import Tensor
 
 _grad_enabled = True
 _forward_mode_depth = 0
+_tangent_carriers: list = []  # weak references to tensors given a tangent during the current jvp call
 
 
 def is_grad_enabled() -> bool:
@@ -46,9 +48,11 @@ class _GradMode:
         return wrapper
 
 
-def no_grad() -> _GradMode:
-    """`with dn.no_grad():` — operations inside record no graph (evaluation, parameter updates)."""
-    return _GradMode(False)
+def no_grad(fn=None):
+    """`with dn.no_grad():` — operations inside record no graph (evaluation, parameter updates).
+    Also a decorator, with or without parentheses: `@dn.no_grad` / `@dn.no_grad()`."""
+    mode = _GradMode(False)
+    return mode if fn is None else mode(fn)
 
 
 def enable_grad() -> _GradMode:
@@ -109,6 +113,7 @@ class Function:
             if tangent.shape != out.data.shape:
                 tangent = np.broadcast_to(tangent, out.data.shape).copy()
             out._tangent = tangent
+            _tangent_carriers.append(weakref.ref(out))
         return out
 
 

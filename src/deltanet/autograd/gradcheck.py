@@ -37,15 +37,15 @@ def numerical_jacobian(fn, inputs, eps=1e-6):
             if not (isinstance(x, Tensor) and x.requires_grad):
                 jacobians.append(None)
                 continue
-            flat = x.data.reshape(-1)  # a view: perturbing it perturbs x
             columns = []
-            for k in range(flat.size):
-                original = flat[k]
-                flat[k] = original + eps
+            for k in range(x.data.size):
+                at = np.unravel_index(k, x.shape)  # perturb x itself (works for non-contiguous data too)
+                original = x.data[at]
+                x.data[at] = original + eps
                 plus = _flat(_outputs(fn, inputs))
-                flat[k] = original - eps
+                x.data[at] = original - eps
                 minus = _flat(_outputs(fn, inputs))
-                flat[k] = original
+                x.data[at] = original
                 columns.append((plus - minus) / (2 * eps))
             jacobians.append(np.stack(columns, axis=1))
     return jacobians

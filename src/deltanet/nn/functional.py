@@ -67,5 +67,8 @@ def nll_loss(log_probabilities, target, reduction="mean", ignore_index=-100):
     if reduction == "sum":
         return ops.sum(losses)
     if reduction == "mean":
-        return ops.sum(losses) / max(int(valid.sum()), 1)
+        count = int(valid.sum())
+        if count == 0:  # as torch: nan value, zero gradient
+            return ops.sum(losses) * 0 + np.nan
+        return ops.sum(losses) / count
     raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")

@@ -63,12 +63,12 @@ class Module:
         setattr(self, name, module)
 
     # ---- traversal ----------------------------------------------------------------------------------
-    def named_modules(self, prefix: str = ""):
+    def named_modules(self, prefix: str = "", remove_duplicate: bool = True):
         seen = set()
         stack = [(prefix, self)]
         while stack:
             name, module = stack.pop()
-            if id(module) in seen:
+            if remove_duplicate and id(module) in seen:
                 continue
             seen.add(id(module))
             yield name, module
@@ -86,12 +86,12 @@ class Module:
         for _, module in self.named_children():
             yield module
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True):
+    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True):
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = self.named_modules(prefix, remove_duplicate) if recurse else [(prefix, self)]
         for module_name, module in modules:
             for name, param in module._parameters.items():
-                if param is not None and id(param) not in seen:
+                if param is not None and (not remove_duplicate or id(param) not in seen):
                     seen.add(id(param))
                     yield (f"{module_name}.{name}" if module_name else name), param
 
@@ -99,8 +99,8 @@ class Module:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self):
-        for module_name, module in self.named_modules():
+    def named_buffers(self, remove_duplicate: bool = True):
+        for module_name, module in self.named_modules(remove_duplicate=remove_duplicate):
             for name, buffer in module._buffers.items():
                 if buffer is not None:
                     yield (f"{module_name}.{name}" if module_name else name), buffer
@@ -155,8 +155,8 @@ class Module:
     # ---- state ------------------------------------------------------------------------------------
     def state_dict(self) -> OrderedDict:
         """Name → tensor (sharing memory with the parameter, detached) for every parameter and buffer."""
-        state = OrderedDict((name, param.detach()) for name, param in self.named_parameters())
-        state.update((name, buffer.detach()) for name, buffer in self.named_buffers())
+        state = OrderedDict((name, p.detach()) for name, p in self.named_parameters(remove_duplicate=False))
+        state.update((name, buffer.detach()) for name, buffer in self.named_buffers(remove_duplicate=False))
         return state
 
     def load_state_dict(self, state_dict, strict: bool = True):
@@ -166,8 +166,8 @@ class Module:
         With strict=True, missing, unexpected and mis-shaped keys are all reported in one error.
         Returns (missing_keys, unexpected_keys).
         """
-        own = OrderedDict(self.named_parameters())
-        own.update(self.named_buffers())
+        own = OrderedDict(self.named_parameters(remove_duplicate=False))
+        own.update(self.named_buffers(remove_duplicate=False))
         arrays = {name: _to_array(name, value) for name, value in state_dict.items()}
         missing = [name for name in own if name not in arrays]
         unexpected = [name for name in arrays if name not in own]
@@ -219,7 +219,7 @@ class Module:
         rows = [("layer", "type", "parameters", "count")]
         for name, module in self.named_modules():
             own = [(n, p) for n, p in module._parameters.items() if p is not None]
-            if module is self and self._modules:
+            if module is self and self._modules and not own:
                 continue
             if not own and module._modules:
                 continue

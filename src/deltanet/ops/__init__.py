@@ -117,7 +117,12 @@ def maximum(a, b):
 
 
 def minimum(a, b):
-    return neg(maximum(neg(a), neg(b)))
+    """min(a, b) = −max(−a, −b)."""
+    return neg(maximum(_negate(a), _negate(b)))
+
+
+def _negate(x):
+    return neg(x) if isinstance(x, Tensor) else np.negative(x) if isinstance(x, np.ndarray) else -x
 
 
 def where(condition, a, b):
@@ -146,7 +151,7 @@ def mean(x, dim=None, keepdim=False):
     return reduce.Mean.apply(x, dim=dim, keepdim=keepdim)
 
 
-def var(x, dim=None, keepdim=False, unbiased=True):
+def var(x, dim=None, unbiased=True, keepdim=False):
     """Variance (Bessel-corrected unless unbiased=False), composed from mean and products."""
     centred = x - mean(x, dim, keepdim=True)
     n = x.data.size if dim is None else int(np.prod([x.shape[d] for d in np.atleast_1d(dim)]))
@@ -223,10 +228,10 @@ def transpose(x, dim0, dim1):
 
 
 def squeeze(x, dim=None):
-    if dim is None:
-        return reshape(x, tuple(n for n in x.shape if n != 1))
-    dim = dim % x.ndim
-    return x if x.shape[dim] != 1 else reshape(x, x.shape[:dim] + x.shape[dim + 1:])
+    """Drop size-1 axes: all of them, or those among `dim` (an int or a tuple), as torch."""
+    dims = range(x.ndim) if dim is None else [int(d) % (x.ndim or 1) for d in np.atleast_1d(dim)]
+    drop = {d for d in dims if d < x.ndim and x.shape[d] == 1}
+    return reshape(x, tuple(n for i, n in enumerate(x.shape) if i not in drop)) if drop else x
 
 
 def unsqueeze(x, dim):

@@ -115,8 +115,8 @@ class Pow(Function):
     @staticmethod
     def _partials(ctx):
         a, b, c = ctx.a, ctx.b, ctx.c
-        d_a = b * np.power(a, b - 1)
         with np.errstate(divide="ignore", invalid="ignore"):
+            d_a = np.where(b == 0, 0.0, b * np.power(a, b - 1))
             d_b = np.where(a == 0, 0.0, c * np.log(np.where(a == 0, 1, a)))
         return d_a, d_b
 
@@ -140,7 +140,11 @@ class Where(Function):
     def forward(ctx, condition, a, b):
         _shapes(ctx, a, b)
         ctx.condition = np.asarray(condition, dtype=bool)
-        return np.where(ctx.condition, a, b)
+        try:
+            return np.where(ctx.condition, a, b)
+        except ValueError:
+            raise ValueError(f"where: shapes {ctx.condition.shape}, {np.shape(a)} and {np.shape(b)} cannot be "
+                             "broadcast together") from None
 
     @staticmethod
     def backward(ctx, g):

@@ -13,12 +13,17 @@ from deltanet.ops.softmax import _shifted_exp
 from deltanet.ops.unary import sigmoid_array
 
 
+_EPSILON = float(np.float32(1e-12))  # torch clamps a(1 − a) at its float constant 1e-12 in every dtype
+
+
 def _reduce(losses, reduction, count):
     if reduction == "none":
         return losses
     if reduction not in ("mean", "sum"):
         raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     total = np.sum(losses)
+    if reduction == "mean" and count == 0:
+        return np.full((), np.nan, dtype=losses.dtype)  # as torch: the mean over no examples is nan
     return total / count if reduction == "mean" else total
 
 
@@ -26,6 +31,8 @@ def _scale(g, reduction, count, shape):
     """The upstream gradient of each per-example loss: g/count (mean), g (sum) or g itself (none)."""
     if reduction == "none":
         return g
+    if reduction == "mean" and count == 0:
+        return np.zeros(shape, dtype=np.result_type(g))  # no example contributes (torch's gradient is 0)
     return np.broadcast_to(g / count if reduction == "mean" else g, shape)
 
 
@@ -158,7 +165,7 @@ class BCE(Function):
     @staticmethod
     def _partials(ctx):
         a, y = ctx.a, ctx.y
-        return (a - y) / np.maximum(a * (1 - a), 1e-12), ctx.log_1ma - ctx.log_a
+        return (a - y) / np.maximum(a * (1 - a), _EPSILON), ctx.log_1ma - ctx.log_a
 
     @staticmethod
     def backward(ctx, g):

@@ -10,7 +10,7 @@ def sigmoid_array(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1/(1 + e⁻ᶻ), exact to rounding for any z: where e⁻ᶻ overflows (z < −709 in float64,
     −88 in float32) it is +inf and σ is correctly 0, so that overflow is expected and silenced."""
     with np.errstate(over="ignore"):
-        a = np.exp(np.negative(z))
+        a = np.asarray(np.exp(np.negative(z)))
     a += 1
     return np.reciprocal(a, out=a)
 

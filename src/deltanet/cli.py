@@ -1,0 +1,237 @@
+"""The `deltanet` command: train, evaluate and reproduce, with one clear line on any user error."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import deltanet as dn
+from deltanet.data import DataError
+from deltanet.io import ModelFileError
+from deltanet.models import mlp, nielsen
+from deltanet.train import (Checkpoint, CheckpointError, EarlyStopping, GradNormLogger, ProgressBar, Trainer,
+                            TrainingDiverged, evaluate)
+from deltanet.train.checkpoint import load_checkpoint
+from deltanet.train.recipes import DATASETS, ENCODINGS, LOSSES, Recipe, load_split, num_classes
+
+# Defaults per data set: the MNIST ones reach ≥ 98 % test accuracy in about 3 minutes on 2 cores.
+DEFAULTS = {
+    "mnist": dict(hidden=[800], activation="relu", epochs=15, batch=128, lr=0.05, momentum=0.9, weight_decay=5e-4),
+    "fashion-mnist": dict(hidden=[800], activation="relu", epochs=15, batch=128, lr=0.05, momentum=0.9,
+                          weight_decay=5e-4),
+    "xor": dict(hidden=[2], activation="sigmoid", epochs=2000, batch=4, lr=2.0, momentum=0.0, weight_decay=0.0),
+    "circles": dict(hidden=[8], activation="tanh", epochs=100, batch=32, lr=0.1, momentum=0.9, weight_decay=0.0),
+}
+
+
+class UserError(Exception):
+    """A problem with what the user asked for: printed as one line, exit status 1."""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not np.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"expected a finite number ≥ 0, got {text}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="deltanet", description="Neural networks from first principles.")
+    parser.add_argument("--version", action="version", version=f"deltanet {dn.__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    train = commands.add_parser("train", help="train a model and write a run directory",
+                                description="Train a model; writes model.npz, model.json, history.json, "
+                                            "curves.png and checkpoint.npz into the run directory.")
+    train.add_argument("dataset", choices=DATASETS)
+    train.add_argument("--model", choices=("mlp", "nielsen"), default="mlp",
+                       help="mlp: Linear+activation layers, logits out; nielsen: sigmoid everywhere, N(0,1) init")
+    train.add_argument("--hidden", type=_positive_int, nargs="*", help="hidden layer sizes (e.g. --hidden 100 30)")
+    train.add_argument("--activation", choices=("sigmoid", "tanh", "relu"))
+    train.add_argument("--epochs", type=_positive_int)
+    train.add_argument("--batch", type=_positive_int, help="mini-batch size (1 = online learning)")
+    train.add_argument("--lr", type=_non_negative_float, help="learning rate η")
+    train.add_argument("--momentum", type=_non_negative_float)
+    train.add_argument("--weight-decay", type=_non_negative_float,
+                       help="L2 on weights (Nielsen's λ/n; biases are not decayed)")
+    train.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
+    train.add_argument("--schedule", choices=("cosine", "none"), default="cosine",
+                       help="learning-rate schedule over the epochs")
+    train.add_argument("--loss", choices=LOSSES, help="ce: softmax cross-entropy (default); quadratic: "
+                       "½‖a−y‖² on sigmoid outputs; bce: per-output sigmoid cross-entropy")
+    train.add_argument("--encoding", choices=ENCODINGS, default="onehot", help="target encoding")
+    train.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--patience", type=_positive_int, help="stop when validation loss stalls this many epochs")
+    train.add_argument("--out", type=Path, help="run directory (default runs/DATASET-MODEL)")
+    train.add_argument("--resume", type=Path, help="a checkpoint.npz (or run directory) to continue from")
+    train.set_defaults(handler=command_train)
+
+    evaluate_cmd = commands.add_parser("eval", help="accuracy of a saved model on a data set")
+    evaluate_cmd.add_argument("path", type=Path, help="a run directory or a model .npz")
+    evaluate_cmd.add_argument("--dataset", choices=DATASETS, help="default: the one it was trained on")
+    evaluate_cmd.add_argument("--split", choices=("train", "validation", "test"), default="test")
+    evaluate_cmd.set_defaults(handler=command_eval)
+
+    return parser
+
+
+def _settings(args) -> dict:
+    """The run's full settings: explicit flags over the data set's defaults."""
+    settings = dict(DEFAULTS[args.dataset])
+    for key in ("hidden", "activation", "epochs", "batch", "lr", "momentum", "weight_decay"):
+        value = getattr(args, key)
+        if value is not None:
+            settings[key] = value
+    if args.model == "nielsen":
+        settings["activation"] = "sigmoid"
+    settings.update(dataset=args.dataset, model=args.model, optimizer=args.optimizer, schedule=args.schedule,
+                    loss=args.loss or ("quadratic" if args.model == "nielsen" else "ce"),
+                    encoding=args.encoding, dtype=args.dtype, seed=args.seed, patience=args.patience)
+    return settings
+
+
+def build_model(settings: dict, recipe: Recipe, n_in: int):
+    sizes = [n_in, *settings["hidden"], recipe.outputs]
+    if settings["model"] == "nielsen":
+        return nielsen(sizes, output=recipe.output_activation)
+    return mlp(sizes, settings["activation"], output=recipe.output_activation)
+
+
+def _optimizer(settings, model):
+    decay = [p for name, p in model.named_parameters() if name.endswith("weight")]
+    rest = [p for name, p in model.named_parameters() if not name.endswith("weight")]
+    groups = [{"params": decay, "weight_decay": settings["weight_decay"]}, {"params": rest, "weight_decay": 0.0}]
+    groups = [g for g in groups if g["params"]]
+    if settings["optimizer"] == "adam":
+        return dn.optim.Adam(groups, lr=settings["lr"])
+    return dn.optim.SGD(groups, lr=settings["lr"], momentum=settings["momentum"])
+
+
+def _resume_paths(resume: Path) -> tuple[Path, Path]:
+    """(checkpoint file, run directory) for --resume given a file or a run directory."""
+    checkpoint = resume / "checkpoint.npz" if resume.is_dir() else resume
+    if not checkpoint.exists():
+        raise UserError(f"--resume: no checkpoint at {checkpoint}")
+    return checkpoint, checkpoint.parent
+
+
+def command_train(args) -> int:
+    checkpoint_path = None
+    if args.resume is not None:
+        checkpoint_path, run_dir = _resume_paths(args.resume)
+        saved = run_dir / "settings.json"
+        if not saved.exists():
+            raise UserError(f"--resume: {run_dir} has no settings.json (not a deltanet run directory)")
+        settings = json.loads(saved.read_text())
+        if args.epochs is not None:
+            settings["epochs"] = args.epochs
+        run_dir = args.out or run_dir
+    else:
+        settings = _settings(args)
+        run_dir = args.out or Path("runs") / f"{args.dataset}-{args.model}"
+    dn.set_default_dtype(settings["dtype"])
+    dn.manual_seed(settings["seed"])
+    recipe = Recipe(settings["loss"], settings["encoding"], num_classes(settings["dataset"]))
+    print(f"loading {settings['dataset']} …", flush=True)
+    X, labels = load_split(settings["dataset"], "train")
+    X_val, labels_val = load_split(settings["dataset"], "validation")
+    model = build_model(settings, recipe, X.shape[1])
+    optimizer = _optimizer(settings, model)
+    scheduler = (dn.optim.lr_scheduler.CosineAnnealingLR(optimizer, settings["epochs"])
+                 if settings["schedule"] == "cosine" else None)
+    train_loader = recipe.loader(X, labels, settings["batch"], shuffle=True, seed=settings["seed"])
+    val_loader = recipe.loader(X_val, labels_val, 1000)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "settings.json").write_text(json.dumps(settings, indent=1))
+    callbacks = [ProgressBar(settings["epochs"]), GradNormLogger(), Checkpoint(run_dir / "checkpoint.npz")]
+    if settings.get("patience"):
+        callbacks.append(EarlyStopping("val_loss", settings["patience"]))
+    trainer = Trainer(model, recipe.loss_function(), optimizer, train_loader, val_loader, scheduler, callbacks,
+                      recipe.decode())
+    if checkpoint_path is not None:
+        load_checkpoint(checkpoint_path, trainer)
+        print(f"resuming after epoch {trainer.epoch} from {checkpoint_path}")
+    print(model.summary())
+    start = time.perf_counter()
+    try:
+        trainer.fit(settings["epochs"])
+    except TrainingDiverged as error:
+        raise UserError(f"{error}; the last good checkpoint is {run_dir / 'checkpoint.npz'}") from None
+    elapsed = time.perf_counter() - start
+    X_test, labels_test = load_split(settings["dataset"], "test")
+    scores = evaluate(model, recipe.loader(X_test, labels_test, 1000), recipe.loss_function(), recipe.decode())
+    metadata = {"settings": settings, "test_accuracy": scores["accuracy"]}
+    dn.io.save(model, run_dir / "model.npz", metadata=metadata)
+    dn.io.save_architecture(model, run_dir / "model.json")
+    (run_dir / "history.json").write_text(trainer.history.to_json())
+    from deltanet.plot import training_curves
+
+    title = f"{settings['dataset']} — {settings['model']} {settings['hidden']} — test {100 * scores['accuracy']:.2f}%"
+    training_curves(trainer.history.records, title, run_dir / "curves.png")
+    print(f"training time: {elapsed:.1f} s for {len(trainer.history)} epochs")
+    print(f"test accuracy: {100 * scores['accuracy']:.2f}% ({len(labels_test):,} examples)")
+    print(f"run directory: {run_dir}  (model.npz, model.json, history.json, checkpoint.npz)")
+    print(f"curves: {run_dir / 'curves.png'}")
+    return 0
+
+
+def command_eval(args) -> int:
+    path = args.path / "model.npz" if args.path.is_dir() else args.path
+    if not path.exists():
+        raise UserError(f"eval: no model file at {path}")
+    header = dn.io.info(path)
+    settings = header.get("metadata", {}).get("settings")
+    model = dn.io.load(path)
+    if settings is None:
+        raise UserError(f"eval: {path} has no training settings (it was not written by `deltanet train`)")
+    dataset = args.dataset or settings["dataset"]
+    recipe = Recipe(settings["loss"], settings["encoding"], num_classes(dataset))
+    X, labels = load_split(dataset, args.split, dtype=model.parameters().__next__().dtype)
+    if X.shape[1] != model[0].in_features:
+        raise UserError(f"eval: the model takes {model[0].in_features} inputs, {dataset} has {X.shape[1]}")
+    scores = evaluate(model, recipe.loader(X, labels, 1000), recipe.loss_function(), recipe.decode())
+    print(f"{dataset} {args.split}: accuracy {100 * scores['accuracy']:.2f}% ({len(labels):,} examples), "
+          f"loss {scores['loss']:.4f}")
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (UserError, DataError, ModelFileError, CheckpointError) as error:
+        print(f"deltanet: error: {error}", file=sys.stderr)
+    except (ValueError, TypeError, KeyError, FileNotFoundError) as error:
+        if os.environ.get("DELTANET_DEBUG"):
+            raise
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"deltanet: error: {message}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("deltanet: interrupted (a run can continue with --resume RUN_DIR)", file=sys.stderr)
+        return 130
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
