@@ -31,6 +31,11 @@ def median(values) -> float:
     return statistics.median(values)
 
 
+def median_ratio(times: dict, ours: str, theirs: str) -> float:
+    """Median over repeats of ours/theirs, each ratio from one alternated pair (robust to machine drift)."""
+    return statistics.median(a / b for a, b in zip(times[ours], times[theirs]))
+
+
 def require_torch():
     try:
         import torch

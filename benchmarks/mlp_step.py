@@ -3,8 +3,8 @@
 
     env -u OPENBLAS_CORETYPE .venv/bin/python benchmarks/mlp_step.py [--repeats 3] [--batch-sizes 10 64 256]
 
-Prints the median time per epoch of each library and the ratio deltanet / PyTorch per batch size
-(below 1 means deltanet is faster).
+Prints the median time per epoch of each library and, per batch size, the median over the alternated
+pairs of the ratio deltanet / PyTorch (below 1 means deltanet is faster).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import alternate, median, require_torch  # noqa: E402
+from _common import alternate, median, median_ratio, require_torch  # noqa: E402
 
 import deltanet as dn  # noqa: E402
 
@@ -69,8 +69,8 @@ def main(argv=None):
     for batch_size in args.batch_sizes:
         times = alternate({"deltanet": deltanet_epoch(X, y, batch_size),
                            "torch": torch_epoch(torch, X, y, batch_size)}, args.repeats)
-        ours, theirs = median(times["deltanet"]), median(times["torch"])
-        print(f"{batch_size:>6} {ours:>11.3f} {theirs:>9.3f} {ours / theirs:>7.2f}")
+        ratio = median_ratio(times, "deltanet", "torch")
+        print(f"{batch_size:>6} {median(times['deltanet']):>11.3f} {median(times['torch']):>9.3f} {ratio:>7.2f}")
 
 
 if __name__ == "__main__":

@@ -1,31 +1,17 @@
-"""Reverse mode: backpropagation over the recorded graph, iteratively (no recursion, any depth)."""
+"""Reverse mode: backpropagation over the recorded graph, iteratively (no recursion, any depth).
+
+Every tensor made by a primitive gets a sequence number at creation, and a tensor is always made after
+its inputs, so processing tensors in decreasing sequence number visits each one after every tensor that
+used it: by then its gradient ∂C/∂t (the sum over all its uses) is complete. A heap gives that order.
+"""
 
 from __future__ import annotations
+
+import heapq
 
 import numpy as np
 
 from deltanet.tensor import Tensor
-
-
-def _topological_order(roots) -> list:
-    """Tensors reachable from `roots` through grad-requiring links, each after all tensors it depends on."""
-    order, visited = [], set()
-    stack = [(root, False) for root in roots]
-    while stack:
-        tensor, expanded = stack.pop()
-        if expanded:
-            order.append(tensor)
-            continue
-        if id(tensor) in visited:
-            continue
-        visited.add(id(tensor))
-        stack.append((tensor, True))
-        ctx = tensor._ctx
-        if ctx is not None:
-            for parent, needed in zip(ctx.parents, ctx.needs_input_grad):
-                if needed and id(parent) not in visited:
-                    stack.append((parent, False))
-    return order
 
 
 def _seed_gradient(root: Tensor, grad) -> np.ndarray:
@@ -36,7 +22,7 @@ def _seed_gradient(root: Tensor, grad) -> np.ndarray:
         if root.data.size != 1:
             raise RuntimeError(f"backward: grad can be implied only for a scalar output, this one has shape "
                                f"{root.shape}; pass grad= (a tensor of that shape), or reduce it first (.sum())")
-        return np.ones_like(root.data)
+        return np.ones(root.data.shape, root.data.dtype)
     grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
     if grad.shape != root.shape:
         raise RuntimeError(f"backward: grad has shape {grad.shape} but the output has shape {root.shape}")
@@ -44,51 +30,66 @@ def _seed_gradient(root: Tensor, grad) -> np.ndarray:
 
 
 def run_backward(roots, grads, retain_graph: bool = False, inputs=None):
-    """Push each root's gradient back through the graph (chain rule, reverse topological order).
+    """Push each root's gradient back through the graph (chain rule, reverse creation order).
 
-    With `inputs=None` gradients of leaves (and of tensors that `retain_grad()`) are accumulated
-    into `.grad`; otherwise nothing is accumulated and ∂/∂input for each input is returned.
+    With `inputs=None`, gradients of leaves (and of tensors that `retain_grad()`) are accumulated into
+    `.grad`; otherwise nothing is accumulated and the list of ∂/∂input (None if unused) is returned.
     """
-    grads_in = {}
-    borrowed = set()  # arrays we do not own (the caller's seed, pass-through views): copy before storing
+    pending = {}      # id(tensor) → gradient summed so far
+    borrowed = set()  # ids of arrays we do not own (the caller's seed, views of it): copied before storing
+    heap = []
+    wanted = None if inputs is None else {id(x): None for x in inputs}
+
+    def receive(tensor, g):
+        """Add one contribution g to ∂C/∂tensor: leaves directly, graph nodes into `pending`."""
+        key = id(tensor)
+        if tensor._ctx is None:
+            if wanted is not None:
+                if key in wanted:
+                    wanted[key] = g if wanted[key] is None else wanted[key] + g
+            else:
+                _accumulate(tensor, g, id(g) in borrowed)
+            return
+        previous = pending.get(key)
+        if previous is None:
+            pending[key] = g
+            heapq.heappush(heap, (-tensor._ctx.seq, tensor))
+        else:
+            pending[key] = previous + g
+
     for root, grad in zip(roots, grads):
         seed = _seed_gradient(root, grad)
         borrowed.add(id(seed))
-        grads_in[id(root)] = seed if id(root) not in grads_in else grads_in[id(root)] + seed
-    wanted = None if inputs is None else {id(x): None for x in inputs}
+        receive(root, seed)
 
-    for tensor in reversed(_topological_order(roots)):
-        g = grads_in.pop(id(tensor), None)
-        if g is None:
-            continue
+    while heap:
+        _, tensor = heapq.heappop(heap)
         ctx = tensor._ctx
+        g = pending.pop(id(tensor))
         if wanted is not None:
             if id(tensor) in wanted:
                 wanted[id(tensor)] = g
-        elif ctx is None or tensor._retains_grad:
-            _accumulate(tensor, g, id(g) in borrowed)
-        if ctx is None:
-            continue
+        elif tensor._retains_grad:
+            _accumulate(tensor, g, True)
         if ctx.released:
             raise RuntimeError(f"backward through {ctx.fn.__name__} a second time: its saved values were freed "
                                "by the first backward; call the first backward(retain_graph=True) if you "
                                "need to backpropagate through this graph twice")
         parent_grads = ctx.fn.backward(ctx, g)
-        if not isinstance(parent_grads, tuple):
+        if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
         for parent, needed, pg in zip(ctx.parents, ctx.needs_input_grad, parent_grads):
             if not needed or pg is None:
                 continue
-            if pg.shape != parent.data.shape:
+            data = parent.data
+            if pg.shape != data.shape:
                 raise RuntimeError(f"internal error: {ctx.fn.__name__}.backward returned a gradient of shape "
-                                   f"{pg.shape} for an input of shape {parent.data.shape}")
-            if pg.dtype != parent.data.dtype:
-                pg = pg.astype(parent.data.dtype)
-            if pg is g or pg.base is not None:
-                borrowed.add(id(pg))
-            key = id(parent)
-            previous = grads_in.get(key)
-            grads_in[key] = pg if previous is None else previous + pg
+                                   f"{pg.shape} for an input of shape {data.shape}")
+            if pg.dtype != data.dtype:
+                pg = pg.astype(data.dtype)
+            if pg is g or (pg.base is not None and np.may_share_memory(pg, g)):
+                borrowed.add(id(pg))  # g passed through (or a view of it): not ours to hand out
+            receive(parent, pg)
         if not retain_graph:
             ctx.release()
 
@@ -100,7 +101,7 @@ def run_backward(roots, grads, retain_graph: bool = False, inputs=None):
 def _accumulate(tensor: Tensor, g: np.ndarray, borrowed: bool) -> None:
     """tensor.grad += g, never writing into an array someone else holds."""
     if tensor.grad is None:
-        tensor.grad = Tensor(g.copy() if borrowed or not g.flags.writeable else g)
+        tensor.grad = Tensor(g.copy(order="K") if borrowed or not g.flags.writeable else g)
     else:
         tensor.grad.data = tensor.grad.data + g
 

@@ -10,6 +10,7 @@ needs a gradient, so `backward` can skip work nobody asked for.
 from __future__ import annotations
 
 import functools
+import itertools
 import weakref
 
 import numpy as np
@@ -18,7 +19,8 @@ from deltanet.tensor import Tensor
 
 _grad_enabled = True
 _forward_mode_depth = 0
-_tangent_carriers: list = []  # weak references to tensors given a tangent during the current jvp call
+_tangent_carriers: list = []
+_creation_order = itertools.count()  # graph nodes are numbered as made: inputs before outputs  # weak references to tensors given a tangent during the current jvp call
 
 
 def is_grad_enabled() -> bool:
@@ -62,7 +64,7 @@ def enable_grad() -> _GradMode:
 class Context:
     """What a primitive remembers between forward and backward; `fn`/`parents` link the graph."""
 
-    __slots__ = ("fn", "parents", "needs_input_grad", "released", "__dict__")
+    __slots__ = ("fn", "parents", "needs_input_grad", "released", "seq", "__dict__")
 
     def __init__(self, needs_input_grad: tuple):
         self.needs_input_grad = needs_input_grad
@@ -96,16 +98,20 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **params) -> Tensor:
-        raw = [x.data if isinstance(x, Tensor) else x for x in inputs]
-        if _grad_enabled:
-            needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-        else:
-            needs = (False,) * len(inputs)
-        ctx = Context(needs)
+        raw, needs = [], []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                raw.append(x.data)
+                needs.append(x.requires_grad and _grad_enabled)
+            else:
+                raw.append(x)
+                needs.append(False)
+        ctx = Context(tuple(needs))
         out = Tensor(cls.forward(ctx, *raw, **params))
         if True in needs:
             ctx.fn = cls
             ctx.parents = inputs
+            ctx.seq = next(_creation_order)
             out.requires_grad = True
             out._ctx = ctx
         if _forward_mode_depth and any(isinstance(x, Tensor) and x._tangent is not None for x in inputs):

@@ -27,13 +27,12 @@ def _reduce(losses, reduction, count):
     return total / count if reduction == "mean" else total
 
 
-def _scale(g, reduction, count, shape):
-    """The upstream gradient of each per-example loss: g/count (mean), g (sum) or g itself (none)."""
-    if reduction == "none":
-        return g
-    if reduction == "mean" and count == 0:
-        return np.zeros(shape, dtype=np.result_type(g))  # no example contributes (torch's gradient is 0)
-    return np.broadcast_to(g / count if reduction == "mean" else g, shape)
+def _scale(g, reduction, count):
+    """∂C/∂(each per-example loss): g/count for 'mean', g for 'sum' and 'none' (a scalar spreads over the
+    examples by broadcasting). With no example counted, the mean has zero gradient (as torch)."""
+    if reduction == "mean":
+        return g / count if count else np.zeros_like(g)
+    return g
 
 
 class CrossEntropy(Function):
@@ -44,23 +43,25 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, z, target, reduction="mean", ignore_index=-100):
         num_classes = z.shape[1]
-        z_rows = np.moveaxis(z, 1, -1).reshape(-1, num_classes)
+        z_rows = z if z.ndim == 2 else np.moveaxis(z, 1, -1).reshape(-1, num_classes)
         e, m = _shifted_exp(z_rows, 1)
-        sum_e = np.sum(e, axis=1, keepdims=True)
-        log_p = z_rows - m - np.log(sum_e)
-        ctx.p, ctx.log_p, ctx.z_shape = e / sum_e, log_p, z.shape
+        sum_e = e.sum(axis=1, keepdims=True)
+        log_sum_e = np.log(sum_e)  # log Σⱼ e^{zⱼ − m}, per row
+        ctx.p, ctx.z_shape = e / sum_e, z.shape
         target = np.asarray(target)
         if target.dtype.kind in "iu":
             t = target.reshape(-1)
             valid = t != ignore_index
-            t = np.where(valid, t, 0)
+            all_valid = bool(valid.all())
+            if not all_valid:
+                t = np.where(valid, t, 0)
             if t.size and (t.min() < 0 or t.max() >= num_classes):
                 bad = t[(t < 0) | (t >= num_classes)][0]
                 raise IndexError(f"cross_entropy: target class {bad} is out of range for {num_classes} classes "
                                  f"(expected 0 … {num_classes - 1})")
             ctx.rows, ctx.t, ctx.y = np.arange(t.size), t, None
-            ctx.valid = None if valid.all() else valid[:, None]
-            losses = -log_p[ctx.rows, t]
+            ctx.valid = None if all_valid else valid[:, None]
+            losses = log_sum_e[:, 0] - (z_rows[ctx.rows, t] - m[:, 0])  # −log pₜ = logΣe^{zⱼ−m} − (zₜ − m)
             count = t.size
             if ctx.valid is not None:
                 losses *= valid
@@ -71,7 +72,8 @@ class CrossEntropy(Function):
                                  f"got {target.shape}")
             ctx.y = np.moveaxis(target, 1, -1).reshape(-1, num_classes).astype(z.dtype, copy=False)
             ctx.valid = None
-            losses = -np.sum(ctx.y * log_p, axis=1)
+            ctx.log_p = z_rows - m - log_sum_e
+            losses = -np.sum(ctx.y * ctx.log_p, axis=1)
             count = losses.size
         ctx.reduction, ctx.count = reduction, count
         return _reduce(losses.reshape(z.shape[:1] + z.shape[2:]), reduction, count)
@@ -88,13 +90,17 @@ class CrossEntropy(Function):
 
     @staticmethod
     def _to_logit_shape(ctx, rows):
+        if len(ctx.z_shape) == 2:
+            return rows
         n, c, *rest = ctx.z_shape
         return np.moveaxis(rows.reshape(n, *rest, c), -1, 1)
 
     @staticmethod
     def _per_row(ctx, g):
-        """The upstream gradient of each row's loss, as a column."""
-        return _scale(g, ctx.reduction, ctx.count, ctx.z_shape[:1] + ctx.z_shape[2:]).reshape(-1, 1)
+        """The upstream gradient of each row's loss: a column, or one number for 'mean'/'sum'."""
+        if ctx.reduction == "none":
+            return g.reshape(-1, 1)
+        return _scale(g, ctx.reduction, ctx.count)
 
     @staticmethod
     def backward(ctx, g):
@@ -131,7 +137,7 @@ class BCEWithLogits(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g_each = _scale(g, ctx.reduction, ctx.count, ctx.z.shape)
+        g_each = _scale(g, ctx.reduction, ctx.count)
         need_y = ctx.needs_input_grad[1]
         return (ctx.sigma - ctx.y) * g_each, (-ctx.z * g_each if need_y else None)
 
@@ -169,7 +175,7 @@ class BCE(Function):
 
     @staticmethod
     def backward(ctx, g):
-        g_each = _scale(g, ctx.reduction, ctx.count, ctx.a.shape)
+        g_each = _scale(g, ctx.reduction, ctx.count)
         d_a, d_y = BCE._partials(ctx)
         need_y = ctx.needs_input_grad[1]
         return d_a * g_each, (d_y * g_each if need_y else None)

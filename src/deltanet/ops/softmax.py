@@ -12,8 +12,8 @@ from deltanet.autograd.function import Function
 
 def _shifted_exp(z, dim):
     """(e^{z − max z}, max z) along dim, both keeping dim. Exponents are ≤ 0: no overflow for any |z|."""
-    m = np.max(z, axis=dim, keepdims=True)
-    if not np.all(np.isfinite(m)):
+    m = z.max(axis=dim, keepdims=True)
+    if not np.isfinite(m).all():
         m = np.where(np.isfinite(m), m, 0)
     return np.exp(z - m), m
 

@@ -271,4 +271,6 @@ def _import(name: str, value, p: Tensor, index: int):
     if array.shape != p.shape:
         raise ValueError(f"load_state_dict: state {name!r} of parameter {index} has shape {array.shape}, but "
                          f"the parameter has shape {p.shape}; was the optimizer built over the same model?")
-    return np.array(array, dtype=p.dtype)  # a copy in the parameter's dtype (as torch casts)
+    buffer = np.empty_like(p.data)  # the parameter's dtype (as torch casts) and memory layout
+    buffer[...] = array
+    return buffer

@@ -75,7 +75,7 @@ class SGD(Optimizer):
                     v = None if st is None else st.get("momentum_buffer")
                     if v is None:
                         # v ← g (a copy, unless g is already a fresh array of ours)
-                        v = g.copy() if g is p.grad.data else g
+                        v = g.copy(order="K") if g is p.grad.data else g  # keep w's memory layout
                         state[p] = {"momentum_buffer": v}
                     else:
                         v *= mu                      # v ← μ v + (1 − τ) g
