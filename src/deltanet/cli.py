@@ -163,7 +163,8 @@ def command_train(args) -> int:
     val_loader = recipe.loader(X_val, labels_val, 1000)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "settings.json").write_text(json.dumps(settings, indent=1))
-    callbacks = [ProgressBar(settings["epochs"]), GradNormLogger(), Checkpoint(run_dir / "checkpoint.npz")]
+    callbacks = [ProgressBar(settings["epochs"], summary_interval=1.0), GradNormLogger(),
+                 Checkpoint(run_dir / "checkpoint.npz", min_interval=2.0)]
     if settings.get("patience"):
         callbacks.append(EarlyStopping("val_loss", settings["patience"]))
     trainer = Trainer(model, recipe.loss_function(), optimizer, train_loader, val_loader, scheduler, callbacks,

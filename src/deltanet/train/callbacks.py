@@ -25,11 +25,13 @@ def _format_record(record: dict, epochs: int) -> str:
 class ProgressBar(Callback):
     """A progress bar per epoch (tqdm) on a terminal; plain periodic lines otherwise (logs, CI).
 
-    After each epoch one summary line: losses, accuracies, time.
+    After each epoch one summary line (losses, accuracies, time) — at most one per `summary_interval`
+    seconds, besides the first and last epochs, for runs of many tiny epochs.
     """
 
-    def __init__(self, epochs: int, stream=None, interval: float = 10.0):
+    def __init__(self, epochs: int, stream=None, interval: float = 10.0, summary_interval: float = 0.0):
         self.epochs, self.stream, self.interval = epochs, stream or sys.stdout, interval
+        self.summary_interval, self.last_summary = summary_interval, -float("inf")
         self.bar = None
 
     def _is_tty(self) -> bool:
@@ -60,7 +62,10 @@ class ProgressBar(Callback):
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-        print(_format_record(record, self.epochs), file=self.stream, flush=True)
+        now = time.perf_counter()
+        if now - self.last_summary >= self.summary_interval or record["epoch"] in (1, self.epochs) or trainer.stop:
+            self.last_summary = now
+            print(_format_record(record, self.epochs), file=self.stream, flush=True)
 
 
 class EarlyStopping(Callback):

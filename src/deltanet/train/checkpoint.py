@@ -7,6 +7,8 @@ One sealed `.npz` (written atomically by `dn.io`, checked on reading): arrays `m
 
 from __future__ import annotations
 
+import time
+
 from deltanet import io, random
 from deltanet.io._architecture import describe, diff
 from deltanet.train.history import History
@@ -70,10 +72,23 @@ def load_checkpoint(path, trainer) -> None:
 
 
 class Checkpoint(Callback):
-    """Save a checkpoint after every epoch (atomically: the previous one survives any crash)."""
+    """Save a checkpoint after every epoch (atomically: the previous one survives any crash).
 
-    def __init__(self, path):
-        self.path = path
+    With `min_interval` seconds > 0, epochs that end sooner than that after the last save are skipped
+    (for runs of thousands of tiny epochs); the final epoch is always saved."""
+
+    def __init__(self, path, min_interval: float = 0.0):
+        self.path, self.min_interval = path, float(min_interval)
+        self.saved_epoch, self.saved_at = None, -float("inf")
 
     def on_epoch_end(self, trainer, record):
+        if time.monotonic() - self.saved_at >= self.min_interval:
+            self._save(trainer)
+
+    def on_train_end(self, trainer):
+        if self.saved_epoch != trainer.epoch and trainer.history.records:
+            self._save(trainer)
+
+    def _save(self, trainer):
         save_checkpoint(self.path, trainer)
+        self.saved_epoch, self.saved_at = trainer.epoch, time.monotonic()
