@@ -35,34 +35,31 @@ def run_backward(roots, grads, retain_graph: bool = False, inputs=None):
     With `inputs=None`, gradients of leaves (and of tensors that `retain_grad()`) are accumulated into
     `.grad`; otherwise nothing is accumulated and the list of ∂/∂input (None if unused) is returned.
     """
-    pending = {}      # id(tensor) → gradient summed so far
+    pending = {}      # id(tensor) → ∂C/∂tensor summed over the uses seen so far
     borrowed = set()  # ids of arrays we do not own (the caller's seed, views of it): copied before storing
-    heap = []
+    heap = []         # graph nodes waiting for their gradient to be complete, latest-made first
     wanted = None if inputs is None else {id(x): None for x in inputs}
-
-    def receive(tensor, g):
-        """Add one contribution g to ∂C/∂tensor: leaves directly, graph nodes into `pending`."""
-        key = id(tensor)
-        if tensor._ctx is None:
-            if wanted is not None:
-                if key in wanted:
-                    wanted[key] = g if wanted[key] is None else wanted[key] + g
-            else:
-                _accumulate(tensor, g, id(g) in borrowed)
-            return
-        previous = pending.get(key)
-        if previous is None:
-            pending[key] = g
-            heapq.heappush(heap, (-tensor._ctx.seq, tensor))
-        else:
-            pending[key] = previous + g
-
+    arrivals = []
     for root, grad in zip(roots, grads):
         seed = _seed_gradient(root, grad)
         borrowed.add(id(seed))
-        receive(root, seed)
+        arrivals.append((root, seed))
 
-    while heap:
+    while True:
+        for tensor, g in arrivals:  # add each contribution to ∂C/∂tensor
+            key = id(tensor)
+            if tensor._ctx is None:  # a leaf: accumulate now
+                if wanted is None:
+                    _accumulate(tensor, g, id(g) in borrowed)
+                elif key in wanted:
+                    wanted[key] = g if wanted[key] is None else wanted[key] + g
+            elif key in pending:
+                pending[key] = pending[key] + g
+            else:
+                pending[key] = g
+                heapq.heappush(heap, (-tensor._ctx.seq, tensor))
+        if not heap:
+            break
         _, tensor = heapq.heappop(heap)
         ctx = tensor._ctx
         g = pending.pop(id(tensor))
@@ -78,6 +75,7 @@ def run_backward(roots, grads, retain_graph: bool = False, inputs=None):
         parent_grads = ctx.fn.backward(ctx, g)
         if type(parent_grads) is not tuple:
             parent_grads = (parent_grads,)
+        arrivals = []
         for parent, needed, pg in zip(ctx.parents, ctx.needs_input_grad, parent_grads):
             if not needed or pg is None:
                 continue
@@ -89,7 +87,7 @@ def run_backward(roots, grads, retain_graph: bool = False, inputs=None):
                 pg = pg.astype(data.dtype)
             if pg is g or (pg.base is not None and np.may_share_memory(pg, g)):
                 borrowed.add(id(pg))  # g passed through (or a view of it): not ours to hand out
-            receive(parent, pg)
+            arrivals.append((parent, pg))
         if not retain_graph:
             ctx.release()
 

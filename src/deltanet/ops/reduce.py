@@ -11,10 +11,10 @@ from deltanet.ops._util import normalize_dims
 
 
 def _expand_back(g, ctx):
-    """Re-insert the reduced axes into g (if keepdim was False) and broadcast to the input's shape."""
-    if not ctx.keepdim:
-        g = np.expand_dims(g, ctx.axes)
-    return np.broadcast_to(g, ctx.shape)
+    """g spread over the reduced axes: a fresh array of the input's shape (g broadcast along them)."""
+    out = np.empty(ctx.shape, dtype=g.dtype)
+    out[...] = g if ctx.keepdim or g.ndim == 0 else np.expand_dims(g, ctx.axes)
+    return out
 
 
 def _setup(ctx, x, dim, keepdim):
@@ -28,7 +28,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         _setup(ctx, x, dim, keepdim)
-        return np.sum(x, axis=ctx.axes, keepdims=keepdim)
+        return x.sum(axis=ctx.axes, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, g):
