@@ -40,5 +40,6 @@ def require_torch():
     try:
         import torch
     except ImportError:
-        raise SystemExit("this benchmark compares with PyTorch: install the dev extra (pip install -e '.[dev]')")
+        raise SystemExit("this benchmark compares with PyTorch: "
+                         "install the dev extra (pip install -e '.[dev]')") from None
     return torch

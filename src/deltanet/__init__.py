@@ -7,12 +7,59 @@
 
 from deltanet import autograd, data, io, nn, ops, optim, train
 from deltanet.autograd import enable_grad, is_grad_enabled, no_grad
-from deltanet.creation import (arange, eye, from_numpy, full, linspace, ones, ones_like, rand, randn, tensor,
-                               zeros, zeros_like)
-from deltanet.ops import (abs, amax, amin, argmax, argmin, cat, clamp, cos, exp, flatten, leaky_relu, log,
-                          log_softmax, logsumexp, matmul, max, maximum, mean, min, minimum, permute, relu,
-                          reshape, sigmoid, sign, sin, softmax, sqrt, squeeze, stack, step, sum, tanh,
-                          transpose, unsqueeze, var, where)
+from deltanet.creation import (
+                               arange,
+                               eye,
+                               from_numpy,
+                               full,
+                               linspace,
+                               ones,
+                               ones_like,
+                               rand,
+                               randn,
+                               tensor,
+                               zeros,
+                               zeros_like,
+)
+from deltanet.ops import (
+                               abs,
+                               amax,
+                               amin,
+                               argmax,
+                               argmin,
+                               cat,
+                               clamp,
+                               cos,
+                               exp,
+                               flatten,
+                               leaky_relu,
+                               log,
+                               log_softmax,
+                               logsumexp,
+                               matmul,
+                               max,
+                               maximum,
+                               mean,
+                               min,
+                               minimum,
+                               permute,
+                               relu,
+                               reshape,
+                               sigmoid,
+                               sign,
+                               sin,
+                               softmax,
+                               sqrt,
+                               squeeze,
+                               stack,
+                               step,
+                               sum,
+                               tanh,
+                               transpose,
+                               unsqueeze,
+                               var,
+                               where,
+)
 from deltanet.random import get_rng_state, manual_seed, set_rng_state
 from deltanet.tensor import Tensor, bool_, float32, float64, get_default_dtype, int64, set_default_dtype
 

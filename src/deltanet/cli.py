@@ -15,8 +15,16 @@ import deltanet as dn
 from deltanet.data import DataError
 from deltanet.io import ModelFileError
 from deltanet.models import mlp, nielsen
-from deltanet.train import (Checkpoint, CheckpointError, EarlyStopping, GradNormLogger, ProgressBar, Trainer,
-                            TrainingDiverged, evaluate)
+from deltanet.train import (
+    Checkpoint,
+    CheckpointError,
+    EarlyStopping,
+    GradNormLogger,
+    ProgressBar,
+    Trainer,
+    TrainingDiverged,
+    evaluate,
+)
 from deltanet.train.checkpoint import load_checkpoint
 from deltanet.train.recipes import DATASETS, ENCODINGS, LOSSES, Recipe, load_split, num_classes
 

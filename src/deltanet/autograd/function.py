@@ -19,8 +19,8 @@ from deltanet.tensor import Tensor
 
 _grad_enabled = True
 _forward_mode_depth = 0
-_tangent_carriers: list = []
-_creation_order = itertools.count()  # graph nodes are numbered as made: inputs before outputs  # weak references to tensors given a tangent during the current jvp call
+_tangent_carriers: list = []  # weak references to tensors given a tangent during the current jvp call
+_creation_order = itertools.count()  # graph nodes are numbered as made: inputs before outputs
 
 
 def is_grad_enabled() -> bool:

@@ -4,8 +4,7 @@ from deltanet.nn import functional, init
 from deltanet.nn.activation import LeakyReLU, LogSoftmax, ReLU, Sigmoid, Sign, Softmax, Step, Tanh
 from deltanet.nn.container import ModuleList, Sequential
 from deltanet.nn.linear import Flatten, Identity, Linear
-from deltanet.nn.loss import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss,
-                              QuadraticLoss)
+from deltanet.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss, QuadraticLoss
 from deltanet.nn.module import Module
 from deltanet.nn.parameter import Parameter
 

@@ -5,8 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 from deltanet import ops
-from deltanet.ops import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, leaky_relu,
-                          linear, log_softmax, relu, sigmoid, sign, softmax, step, tanh)
+from deltanet.ops import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    leaky_relu,
+    linear,
+    log_softmax,
+    relu,
+    sigmoid,
+    sign,
+    softmax,
+    step,
+    tanh,
+)
 from deltanet.tensor import Tensor
 
 __all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "identity",

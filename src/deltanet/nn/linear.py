@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from deltanet import ops
 from deltanet.nn import init
 from deltanet.nn.module import Module
 from deltanet.nn.parameter import Parameter
 from deltanet.tensor import Tensor, get_default_dtype
-import numpy as np
 
 
 class Linear(Module):

@@ -12,7 +12,6 @@ from deltanet.autograd.function import Function
 from deltanet.ops.softmax import _shifted_exp
 from deltanet.ops.unary import sigmoid_array
 
-
 _EPSILON = float(np.float32(1e-12))  # torch clamps a(1 − a) at its float constant 1e-12 in every dtype
 
 
