@@ -36,7 +36,7 @@ from deltanet.io._npz import (
     write_npz,
 )
 from deltanet.io.errors import ModelFileNotFoundError
-from deltanet.nn.module import Module
+from deltanet.nn.module import Module, as_array
 from deltanet.tensor import Tensor
 
 MODEL = "deltanet.model"
@@ -114,7 +114,7 @@ def save_state_dict(state, path, metadata: dict | None = None) -> Path:
     if isinstance(state, Module):
         arrays, entries = _model_state(state, where)
     elif hasattr(state, "items"):
-        arrays = check_arrays({name: _as_array(name, value, where) for name, value in state.items()}, where)
+        arrays = check_arrays({name: as_array(name, value, where) for name, value in state.items()}, where)
         entries = [array_entry(name, array) for name, array in arrays.items()]
     else:
         raise TypeError(f"{where}: expected a Module or a mapping name → array, got {type(state).__name__}")
@@ -207,22 +207,6 @@ def _metadata(metadata, where: str) -> dict:
     if not isinstance(metadata, dict):
         raise TypeError(f"{where}: metadata must be a dict, got {type(metadata).__name__}")
     return normalise_json(metadata, f"{where}: metadata")
-
-
-def _as_array(name, value, where: str) -> np.ndarray:
-    if isinstance(value, Tensor):
-        return value.data
-    if hasattr(value, "detach"):  # torch tensors, without importing torch
-        value = value.detach()
-    if hasattr(value, "cpu"):
-        value = value.cpu()
-    if hasattr(value, "numpy"):
-        value = value.numpy()
-    array = np.asarray(value)
-    if array.dtype.kind not in "fiub":
-        raise TypeError(f"{where}: {name!r} is not a numeric array "
-                        f"({type(value).__name__}, dtype {array.dtype})")
-    return array
 
 
 def _model_state(model: Module, where: str) -> tuple[dict, list]:

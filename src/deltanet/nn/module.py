@@ -168,7 +168,7 @@ class Module:
         """
         own = OrderedDict(self.named_parameters(remove_duplicate=False))
         own.update(self.named_buffers(remove_duplicate=False))
-        arrays = {name: _to_array(name, value) for name, value in state_dict.items()}
+        arrays = {name: as_array(name, value) for name, value in state_dict.items()}
         missing = [name for name in own if name not in arrays]
         unexpected = [name for name in arrays if name not in own]
         mismatched = [f"{name}: expected {own[name].shape}, got {arrays[name].shape}"
@@ -234,16 +234,16 @@ class Module:
         return "\n".join(text)
 
 
-def _to_array(name: str, value) -> np.ndarray:
+def as_array(name: str, value, where: str = "load_state_dict") -> np.ndarray:
+    """A state value as a NumPy array: deltanet tensors, arrays, or anything with `.numpy()` (torch
+    tensors, detached and moved to the CPU first, without importing torch); non-numeric → TypeError."""
     if isinstance(value, Tensor):
-        return value.data
-    if isinstance(value, np.ndarray):
-        return value
-    if hasattr(value, "detach"):
-        value = value.detach()
-    if hasattr(value, "numpy"):
-        value = value.numpy()
+        value = value.data
+    elif not isinstance(value, np.ndarray):
+        for step in ("detach", "cpu", "numpy"):
+            if hasattr(value, step):
+                value = getattr(value, step)()
     array = np.asarray(value)
     if array.dtype.kind not in "fiub":
-        raise TypeError(f"load_state_dict: value for {name!r} is not numeric ({type(value).__name__})")
+        raise TypeError(f"{where}: {name!r} is not a numeric array ({type(value).__name__}, dtype {array.dtype})")
     return array
