@@ -19,6 +19,7 @@ def save_figure(figure: Figure, path) -> Path:
     try:
         FigureCanvasAgg(figure)
         figure.savefig(temp, format="png", dpi=110, bbox_inches="tight")
+        os.chmod(temp, 0o644)                 # mkstemp creates 0600; an image is ordinary data
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

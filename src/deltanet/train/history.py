@@ -16,7 +16,9 @@ class History:
         self.records: list[dict] = [dict(r) for r in records or []]
 
     def append(self, record: dict) -> None:
-        self.records.append(dict(record))
+        """Add an epoch's record. The dict itself is kept (not a copy): callbacks annotate it in
+        `on_epoch_end` (EarlyStopping's "stopped_early", GradNormLogger's "grad_norms")."""
+        self.records.append(record)
 
     def __getitem__(self, key: str) -> list:
         return [r.get(key) for r in self.records]

@@ -121,20 +121,27 @@ class Trainer:
             raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
         self.stop = False
         self._call("on_train_begin")
-        while self.epoch < epochs and not self.stop:
-            self._call("on_epoch_begin")
-            start = time.perf_counter()
-            record = {"epoch": self.epoch + 1, "lr": self.optimizer.param_groups[0]["lr"]}
-            record.update(self.train_epoch())
-            record["time"] = time.perf_counter() - start
-            if self.val_loader is not None:
-                scores = evaluate(self.model, self.val_loader, self.loss_fn, self.decode)
-                record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
-            if self.scheduler is not None:
-                self.scheduler.step()
-            self.epoch += 1
-            self.history.append(record)
-            self._call("on_epoch_end", record)
+        # Overflow on the way to a non-finite loss is reported once, by TrainingDiverged, not also as NumPy
+        # RuntimeWarnings (which a warnings filter of "error" would turn into a different exception).
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            while self.epoch < epochs and not self.stop:
+                self._call("on_epoch_begin")
+                start = time.perf_counter()
+                record = {"epoch": self.epoch + 1, "lr": self.optimizer.param_groups[0]["lr"]}
+                record.update(self.train_epoch())
+                record["time"] = time.perf_counter() - start
+                if self.val_loader is not None:
+                    scores = evaluate(self.model, self.val_loader, self.loss_fn, self.decode)
+                    record["val_loss"], record["val_accuracy"] = scores["loss"], scores["accuracy"]
+                    if scores["loss"] is not None and not math.isfinite(scores["loss"]):
+                        raise TrainingDiverged(
+                            f"epoch {self.epoch + 1}: the validation loss is {scores['loss']} — training diverged "
+                            "(try a smaller learning rate); this epoch is not recorded")
+                if self.scheduler is not None:
+                    self.scheduler.step()
+                self.epoch += 1
+                self.history.append(record)
+                self._call("on_epoch_end", record)
         self._call("on_train_end")
         return self.history
 
