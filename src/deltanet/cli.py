@@ -14,7 +14,7 @@ import numpy as np
 import deltanet as dn
 from deltanet.data import DataError
 from deltanet.io import ModelFileError
-from deltanet.models import mlp, nielsen
+from deltanet.models import cnn, mlp, nielsen
 from deltanet.train import (
     Checkpoint,
     CheckpointError,
@@ -37,6 +37,14 @@ DEFAULTS = {
     "xor": dict(hidden=[2], activation="sigmoid", epochs=2000, batch=4, lr=2.0, momentum=0.0, weight_decay=0.0),
     "circles": dict(hidden=[8], activation="tanh", epochs=100, batch=32, lr=0.1, momentum=0.9, weight_decay=0.0),
 }
+# --model cnn (images only): Conv 5×5 (20) → ReLU → pool → Conv 5×5 (40) → ReLU → pool → FC (hidden) → ReLU →
+# Dropout(0.5) → FC, on the flat vectors reshaped inside the model (`dn.models.cnn`).
+CNN_DEFAULTS = {
+    "mnist": dict(hidden=[100], activation="relu", epochs=10, batch=64, lr=0.05, momentum=0.9, weight_decay=5e-4),
+    "fashion-mnist": dict(hidden=[256], activation="relu", epochs=15, batch=64, lr=0.05, momentum=0.9,
+                          weight_decay=5e-4),
+}
+IMAGE_SHAPES = {"mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28)}
 
 
 class UserError(Exception):
@@ -72,8 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Train a model; writes model.npz, model.json, history.json, "
                                             "curves.png and checkpoint.npz into the run directory.")
     train.add_argument("dataset", choices=DATASETS)
-    train.add_argument("--model", choices=("mlp", "nielsen"), default="mlp",
-                       help="mlp: Linear+activation layers, logits out; nielsen: sigmoid everywhere, N(0,1) init")
+    train.add_argument("--model", choices=("mlp", "nielsen", "cnn"),
+                       help="mlp: Linear+activation layers, logits out; nielsen: sigmoid everywhere, N(0,1) init; "
+                            "cnn: two 5×5 conv+ReLU+max-pool stages, then FC layers with dropout (images only)")
     train.add_argument("--hidden", type=_positive_int, nargs="*", help="hidden layer sizes (e.g. --hidden 100 30)")
     train.add_argument("--activation", choices=("sigmoid", "tanh", "relu"))
     train.add_argument("--epochs", type=_positive_int)
@@ -82,14 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--momentum", type=_non_negative_float)
     train.add_argument("--weight-decay", type=_non_negative_float,
                        help="L2 on weights (Nielsen's λ/n; biases are not decayed)")
-    train.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
-    train.add_argument("--schedule", choices=("cosine", "none"), default="cosine",
+    train.add_argument("--optimizer", choices=("sgd", "adam"), help="default sgd")
+    train.add_argument("--schedule", choices=("cosine", "none"),
                        help="learning-rate schedule over the epochs")
     train.add_argument("--loss", choices=LOSSES, help="ce: softmax cross-entropy (default); quadratic: "
                        "½‖a−y‖² on sigmoid outputs; bce: per-output sigmoid cross-entropy")
-    train.add_argument("--encoding", choices=ENCODINGS, default="onehot", help="target encoding")
-    train.add_argument("--dtype", choices=("float32", "float64"), default="float32")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--encoding", choices=ENCODINGS, help="target encoding (default onehot)")
+    train.add_argument("--dtype", choices=("float32", "float64"), help="default float32")
+    train.add_argument("--seed", type=int, help="default 0")
     train.add_argument("--patience", type=_positive_int, help="stop when validation loss stalls this many epochs")
     train.add_argument("--out", type=Path, help="run directory (default runs/DATASET-MODEL)")
     train.add_argument("--resume", type=Path, help="a checkpoint.npz (or run directory) to continue from")
@@ -106,25 +115,61 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Defaults of the flags that have one regardless of the data set (None in the parser, so that --resume can
+# tell a flag the user gave from one left out).
+FLAG_DEFAULTS = dict(model="mlp", optimizer="sgd", schedule="cosine", encoding="onehot", dtype="float32", seed=0)
+
+
 def _settings(args) -> dict:
     """The run's full settings: explicit flags over the data set's defaults."""
-    settings = dict(DEFAULTS[args.dataset])
+    if args.model == "cnn" and args.dataset not in CNN_DEFAULTS:
+        raise UserError(f"--model cnn needs an image data set ({' or '.join(CNN_DEFAULTS)}), not {args.dataset}")
+    settings = dict(CNN_DEFAULTS[args.dataset] if args.model == "cnn" else DEFAULTS[args.dataset])
     for key in ("hidden", "activation", "epochs", "batch", "lr", "momentum", "weight_decay"):
         value = getattr(args, key)
         if value is not None:
             settings[key] = value
     if args.model == "nielsen":
         settings["activation"] = "sigmoid"
-    settings.update(dataset=args.dataset, model=args.model, optimizer=args.optimizer, schedule=args.schedule,
-                    loss=args.loss or ("quadratic" if args.model == "nielsen" else "ce"),
-                    encoding=args.encoding, dtype=args.dtype, seed=args.seed, patience=args.patience)
+    flags = {key: default if getattr(args, key) is None else getattr(args, key)
+             for key, default in FLAG_DEFAULTS.items()}
+    settings.update(dataset=args.dataset, loss=args.loss or ("quadratic" if args.model == "nielsen" else "ce"),
+                    patience=args.patience, **flags)
     return settings
+
+
+def _check_resume_flags(args, settings: dict, checkpoint: Path) -> None:
+    """A resumed run keeps the settings in its settings.json: a flag that contradicts them is an error
+    (it would be silently ignored, or break the bit-exact continuation), except --epochs where the
+    schedule allows it and --patience."""
+    keys = ("hidden", "activation", "batch", "lr", "momentum", "weight_decay", "loss", *FLAG_DEFAULTS)
+    given = {key: getattr(args, key) for key in keys}
+    conflicts = [f"--{key.replace('_', '-')} {_show(value)} (the run has {_show(settings.get(key))})"
+                 for key, value in given.items() if value is not None and value != settings.get(key)]
+    if args.dataset != settings["dataset"]:
+        conflicts.insert(0, f"data set {args.dataset} (the run has {settings['dataset']})")
+    if conflicts:
+        raise UserError(f"--resume: {checkpoint} continues a run with other settings: {'; '.join(conflicts)}; "
+                        "drop these flags to continue it, or start a new run with --out")
+    if args.epochs is not None and args.epochs != settings["epochs"] and settings["schedule"] == "cosine":
+        raise UserError(f"--resume: the run's cosine learning-rate schedule spans {settings['epochs']} epochs, "
+                        f"so --epochs {args.epochs} cannot continue it exactly; resume without --epochs, or "
+                        "train with --schedule none to extend a run later")
+
+
+def _show(value) -> str:
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def build_model(settings: dict, recipe: Recipe, n_in: int):
     sizes = [n_in, *settings["hidden"], recipe.outputs]
     if settings["model"] == "nielsen":
         return nielsen(sizes, output=recipe.output_activation)
+    if settings["model"] == "cnn":
+        if recipe.output_activation is not None:
+            raise UserError("--model cnn outputs logits: use --loss ce or --loss bce")
+        return cnn(IMAGE_SHAPES[settings["dataset"]], hidden=settings["hidden"], classes=recipe.outputs,
+                   activation=settings["activation"])
     return mlp(sizes, settings["activation"], output=recipe.output_activation)
 
 
@@ -154,6 +199,7 @@ def command_train(args) -> int:
         if not saved.exists():
             raise UserError(f"--resume: {run_dir} has no settings.json (not a deltanet run directory)")
         settings = json.loads(saved.read_text())
+        _check_resume_flags(args, settings, checkpoint_path)
         if args.epochs is not None:
             settings["epochs"] = args.epochs
         run_dir = args.out or run_dir
@@ -174,21 +220,28 @@ def command_train(args) -> int:
     val_loader = recipe.loader(X_val, labels_val, 1000)
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "settings.json").write_text(json.dumps(settings, indent=1))
-    callbacks = [ProgressBar(settings["epochs"], summary_interval=1.0), GradNormLogger(),
-                 Checkpoint(run_dir / "checkpoint.npz", min_interval=2.0)]
+    checkpoint = Checkpoint(run_dir / "checkpoint.npz", min_interval=2.0)
+    callbacks = [ProgressBar(settings["epochs"], summary_interval=1.0), GradNormLogger()]
     if settings.get("patience"):
         callbacks.append(EarlyStopping("val_loss", settings["patience"]))
+    callbacks.append(checkpoint)           # last: it saves the epoch record the others have annotated
     trainer = Trainer(model, recipe.loss_function(), optimizer, train_loader, val_loader, scheduler, callbacks,
                       recipe.decode())
     if checkpoint_path is not None:
         load_checkpoint(checkpoint_path, trainer)
         print(f"resuming after epoch {trainer.epoch} from {checkpoint_path}")
-    print(model.summary())
+    print(model.summary((X.shape[1],)) if settings["model"] == "cnn" else model.summary())
     start = time.perf_counter()
     try:
         trainer.fit(settings["epochs"])
     except TrainingDiverged as error:
-        raise UserError(f"{error}; the last good checkpoint is {run_dir / 'checkpoint.npz'}") from None
+        if checkpoint.saved_epoch is not None:
+            where = f"the last good checkpoint (after epoch {checkpoint.saved_epoch}) is {checkpoint.path}"
+        elif checkpoint_path is not None:
+            where = f"the checkpoint it resumed from is {checkpoint_path}"
+        else:
+            where = "no checkpoint was written before it diverged; start again with a smaller --lr"
+        raise UserError(f"{error}; {where}") from None
     elapsed = time.perf_counter() - start
     X_test, labels_test = load_split(settings["dataset"], "test")
     scores = evaluate(model, recipe.loader(X_test, labels_test, 1000), recipe.loss_function(), recipe.decode())
@@ -219,8 +272,11 @@ def command_eval(args) -> int:
     dataset = args.dataset or settings["dataset"]
     recipe = Recipe(settings["loss"], settings["encoding"], num_classes(dataset))
     X, labels = load_split(dataset, args.split, dtype=model.parameters().__next__().dtype)
-    if X.shape[1] != model[0].in_features:
-        raise UserError(f"eval: the model takes {model[0].in_features} inputs, {dataset} has {X.shape[1]}")
+    first = model[0]
+    n_in = first.in_features if isinstance(first, dn.nn.Linear) else \
+        int(np.prod(first.unflattened_size)) if isinstance(first, dn.nn.Unflatten) else X.shape[1]
+    if X.shape[1] != n_in:
+        raise UserError(f"eval: the model takes {n_in} inputs, {dataset} has {X.shape[1]}")
     scores = evaluate(model, recipe.loader(X, labels, 1000), recipe.loss_function(), recipe.decode())
     print(f"{dataset} {args.split}: accuracy {100 * scores['accuracy']:.2f}% ({len(labels):,} examples), "
           f"loss {scores['loss']:.4f}")

@@ -32,3 +32,32 @@ def nielsen(sizes, improved: bool = False, output: str | None = "sigmoid") -> nn
     or N(0, 1/n_in) weights with improved=True (`network2.py`). output=None leaves the last layer's
     sigmoid to a fused loss (BCEWithLogits), which computes the same cost stably."""
     return nn.init.apply_nielsen(mlp(sizes, "sigmoid", output=output), improved=improved)
+
+
+def cnn(in_shape=(1, 28, 28), channels=(20, 40), kernel_size: int = 5, hidden=(100,), classes: int = 10,
+        activation: str = "relu", dropout: float = 0.5) -> nn.Sequential:
+    """LeNet-like convolutional network for flat image vectors (N, C·H·W), as the MNIST loaders give them:
+    Unflatten to (N, C, H, W), then per entry of `channels` Conv2d(kernel_size) → activation → MaxPool2d(2),
+    then Flatten → (Linear → activation → Dropout) per entry of `hidden` → Linear(classes), logits out.
+
+    cnn() is Conv(1→20, 5×5) → ReLU → pool → Conv(20→40, 5×5) → ReLU → pool → FC 640→100 → ReLU →
+    Dropout(0.5) → FC 100→10: 85,670 parameters."""
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"cnn: unknown activation {activation!r}; choose one of {', '.join(ACTIVATIONS)}")
+    c, h, w = (int(n) for n in in_shape)
+    layers = [nn.Unflatten(1, (c, h, w))]
+    for out_channels in channels:
+        if min(h, w) < kernel_size:
+            raise ValueError(f"cnn: a {kernel_size}×{kernel_size} kernel does not fit the {h}×{w} feature maps "
+                             f"left for the convolution to {out_channels} channels; use fewer channels entries")
+        layers += [nn.Conv2d(c, int(out_channels), kernel_size), ACTIVATIONS[activation](), nn.MaxPool2d(2)]
+        c, h, w = int(out_channels), (h - kernel_size + 1) // 2, (w - kernel_size + 1) // 2
+    layers.append(nn.Flatten())
+    n = c * h * w
+    for size in hidden:
+        layers += [nn.Linear(n, int(size)), ACTIVATIONS[activation]()]
+        if dropout:
+            layers.append(nn.Dropout(dropout))
+        n = int(size)
+    layers.append(nn.Linear(n, classes))
+    return nn.Sequential(*layers)

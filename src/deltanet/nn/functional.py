@@ -6,12 +6,18 @@ import numpy as np
 
 from deltanet import ops
 from deltanet.ops import (
+    avg_pool1d,
+    avg_pool2d,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
+    conv1d,
+    conv2d,
     cross_entropy,
     leaky_relu,
     linear,
     log_softmax,
+    max_pool1d,
+    max_pool2d,
     relu,
     sigmoid,
     sign,
@@ -19,11 +25,13 @@ from deltanet.ops import (
     step,
     tanh,
 )
+from deltanet.random import default_generator
 from deltanet.tensor import Tensor
 
-__all__ = ["binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "identity",
-           "leaky_relu", "linear", "log_softmax", "mse_loss", "nll_loss", "quadratic_loss", "relu", "sigmoid",
-           "sign", "softmax", "step", "tanh"]
+__all__ = ["avg_pool1d", "avg_pool2d", "binary_cross_entropy", "binary_cross_entropy_with_logits", "conv1d",
+           "conv2d", "cross_entropy", "dropout", "identity", "leaky_relu", "linear", "log_softmax", "max_pool1d",
+           "max_pool2d", "mse_loss", "nll_loss", "quadratic_loss", "relu", "sigmoid", "sign", "softmax", "step",
+           "tanh"]
 
 
 def identity(x):
@@ -84,3 +92,23 @@ def nll_loss(log_probabilities, target, reduction="mean", ignore_index=-100):
             return ops.sum(losses) * 0 + np.nan
         return ops.sum(losses) / count
     raise ValueError(f"nll_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def check_dropout_p(p, name: str = "dropout") -> None:
+    if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)) or not 0 <= p <= 1:
+        raise ValueError(f"{name}: p (the probability of zeroing an entry) must be a number in [0, 1], got {p!r}")
+
+
+def dropout(input, p=0.5, training=True):
+    """Inverted dropout: in training, zero each entry with probability p and scale the rest by 1/(1 − p)
+    (a product with a constant mask, so both AD modes follow); identity when not training or p = 0.
+    The mask is drawn from the library's generator (`dn.manual_seed` makes it reproducible)."""
+    check_dropout_p(p)
+    if not training or p == 0:
+        return input
+    dtype = input.dtype if input.dtype.kind == "f" else np.dtype(np.float64)
+    uniform = default_generator().random(input.shape, dtype=dtype if dtype.itemsize >= 4 else np.float32)
+    mask = (uniform >= p).astype(dtype)
+    if p < 1:
+        mask *= dtype.type(1 / (1 - p))
+    return input * mask

@@ -214,9 +214,13 @@ class Module:
     def num_parameters(self, trainable_only: bool = False) -> int:
         return int(sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only))
 
-    def summary(self) -> str:
-        """A table of the layers with parameter shapes and counts, and the totals."""
-        rows = [("layer", "type", "parameters", "count")]
+    def summary(self, input_shape=None) -> str:
+        """A table of the layers with parameter shapes and counts, and the totals. With `input_shape` (the
+        shape of one example, without the batch dim, e.g. (784,) or (1, 28, 28)), one zero example is run
+        through the model in eval mode, without a graph, and each layer's output shape is shown too
+        (-1 standing for the batch dim)."""
+        outputs = self._output_shapes(input_shape) if input_shape is not None else None
+        rows = [("layer", "type") + (("output shape",) if outputs is not None else ()) + ("parameters", "count")]
         for name, module in self.named_modules():
             own = [(n, p) for n, p in module._parameters.items() if p is not None]
             if module is self and self._modules and not own:
@@ -224,14 +228,52 @@ class Module:
             if not own and module._modules:
                 continue
             shapes = ", ".join(f"{n} {tuple(p.shape)}" for n, p in own) or "-"
-            rows.append((name or "(model)", type(module).__name__, shapes, f"{sum(p.data.size for _, p in own):,}"))
-        widths = [max(len(r[i]) for r in rows) for i in range(4)]
+            shown = () if outputs is None else (outputs.get(id(module), "-"),)
+            rows.append((name or "(model)", type(module).__name__, *shown, shapes,
+                         f"{sum(p.data.size for _, p in own):,}"))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
         rule = "  ".join("-" * w for w in widths)
         text = [rule, "  ".join(c.ljust(w) for c, w in zip(rows[0], widths)), rule]
         text += ["  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows[1:]]
         total, trainable = self.num_parameters(), self.num_parameters(trainable_only=True)
         text += [rule, f"total parameters: {total:,}   trainable: {trainable:,}"]
         return "\n".join(text)
+
+    def _output_shapes(self, input_shape) -> dict:
+        """id(module) → its output shape as text, from one zero example (batch dim shown as -1)."""
+        from deltanet.autograd.function import no_grad
+
+        try:
+            example = tuple(int(n) for n in input_shape)
+        except TypeError:
+            raise TypeError(f"summary: input_shape must be a sequence of ints, got {input_shape!r}") from None
+        first = next(self.parameters(), None)
+        dtype = first.dtype if first is not None else np.dtype(np.float32)
+        shapes, wrapped = {}, []
+
+        def recording(module):
+            forward = module.forward
+
+            def forward_and_record(*args, **kwargs):
+                out = forward(*args, **kwargs)
+                if isinstance(out, Tensor):
+                    shapes[id(module)] = str((-1, *out.shape[1:]))
+                return out
+            return forward_and_record
+
+        for module in self.modules():
+            object.__setattr__(module, "forward", recording(module))
+            wrapped.append(module)
+        was_training = self.training
+        try:
+            self.eval()
+            with no_grad():
+                self(Tensor(np.zeros((1, *example), dtype=dtype)))
+        finally:
+            for module in wrapped:
+                del module.__dict__["forward"]
+            self.train(was_training)
+        return shapes
 
 
 def as_array(name: str, value, where: str = "load_state_dict") -> np.ndarray:

@@ -313,3 +313,68 @@ def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
 
 def binary_cross_entropy(probabilities, target, reduction="mean"):
     return loss.BCE.apply(probabilities, target, reduction=reduction)
+
+
+# ---- convolution and pooling (primitives in conv.py and pool.py) ------------------------------------
+
+
+def _conv(x, weight, bias, stride, padding, dilation, d, name):
+    from deltanet.ops import conv as _c
+
+    stride = _c.as_tuple(stride, d, "stride", name)
+    dilation = _c.as_tuple(dilation, d, "dilation", name)
+    kernel = tuple(weight.shape[2:])
+    pads = _c.padding_pairs(padding, d, name, kernel, dilation, stride)
+    if x.ndim == d + 1:  # one example without a batch dim, as torch
+        return squeeze(_conv(unsqueeze(x, 0), weight, bias, stride, padding, dilation, d, name), 0)
+    return _c.Conv.apply(x, weight, bias, stride=stride, pads=pads, dilation=dilation, name=name)
+
+
+def conv1d(x, weight, bias=None, stride=1, padding=0, dilation=1, name="conv1d"):
+    """Cross-correlation over (N, C_in, L) with a kernel (C_out, C_in, k): (N, C_out, L_out)."""
+    return _conv(x, weight, bias, stride, padding, dilation, 1, name)
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, name="conv2d"):
+    """Cross-correlation over (N, C_in, H, W) with a kernel (C_out, C_in, k_h, k_w): (N, C_out, H_out, W_out)."""
+    return _conv(x, weight, bias, stride, padding, dilation, 2, name)
+
+
+def _pool(cls, x, kernel_size, stride, padding, d, name, **extra):
+    from deltanet.ops import conv as _c
+
+    kernel = _c.as_tuple(kernel_size, d, "kernel_size", name)
+    stride = kernel if stride is None or (isinstance(stride, (list, tuple)) and not stride) else \
+        _c.as_tuple(stride, d, "stride", name)
+    pads = _c.padding_pairs(padding, d, name)
+    if x.ndim == d + 1:  # one example without a batch dim, as torch
+        return squeeze(_pool(cls, unsqueeze(x, 0), kernel, stride, padding, d, name, **extra), 0)
+    return cls.apply(x, kernel=kernel, stride=stride, pads=pads, name=name, **extra)
+
+
+def max_pool1d(x, kernel_size, stride=None, padding=0, name="max_pool1d"):
+    """Maximum over windows of (N, C, L); stride defaults to the kernel size; pads with −∞."""
+    from deltanet.ops.pool import MaxPool
+
+    return _pool(MaxPool, x, kernel_size, stride, padding, 1, name)
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0, name="max_pool2d"):
+    """Maximum over windows of (N, C, H, W); stride defaults to the kernel size; pads with −∞."""
+    from deltanet.ops.pool import MaxPool
+
+    return _pool(MaxPool, x, kernel_size, stride, padding, 2, name)
+
+
+def avg_pool1d(x, kernel_size, stride=None, padding=0, count_include_pad=True, name="avg_pool1d"):
+    """Mean over windows of (N, C, L); zero padding, counted in the mean unless count_include_pad=False."""
+    from deltanet.ops.pool import AvgPool
+
+    return _pool(AvgPool, x, kernel_size, stride, padding, 1, name, count_include_pad=count_include_pad)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True, name="avg_pool2d"):
+    """Mean over windows of (N, C, H, W); zero padding, counted in the mean unless count_include_pad=False."""
+    from deltanet.ops.pool import AvgPool
+
+    return _pool(AvgPool, x, kernel_size, stride, padding, 2, name, count_include_pad=count_include_pad)
