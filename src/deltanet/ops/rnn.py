@@ -1,0 +1,327 @@
+"""Fused recurrences: the loop over time of one RNN / LSTM / GRU layer (one direction) as one primitive.
+
+The input projection x_t W_ihᵀ + b for all time steps is one `linear` (one big GEMM, rules of its own);
+what is left is inherently sequential — h_t depends on h_{t−1} — and is written here in NumPy, with its
+forward value, its VJP (backpropagation through time) and its JVP (the forward-mode recurrence) side by
+side. Tensors are time-major: xp is (T, B, G·H) with G = 1, 4, 3 gates; h0, c0 are (B, H); W_hh is (G·H, H).
+
+These are the fused versions of the cells composed from primitives in `deltanet.nn.rnn` (the tests check
+both against each other and against PyTorch); they exist because one primitive per layer replaces
+~15 primitives per time step, which is where a NumPy library spends its time on small recurrent cells.
+
+Notation (torch's, gates in torch's order):
+  RNN   h_t = f(a_t),   a_t = xp_t + W_hh h_{t−1}                         f = tanh or relu
+  LSTM  [i f g o]_t = [σ σ tanh σ](xp_t + W_hh h_{t−1}),  c_t = f⊙c_{t−1} + i⊙g,  h_t = o⊙tanh(c_t)
+  GRU   r, z = σ(xp_r + W_hr h + b_hr), σ(xp_z + W_hz h + b_hz),  n = tanh(xp_n + r⊙(W_hn h + b_hn)),
+        h_t = (1 − z)⊙n + z⊙h_{t−1}
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from deltanet.autograd.function import Function
+
+
+def _sigmoid(z, out=None):
+    """σ(z) = 1/(1 + e⁻ᶻ), in place into `out` when given (e⁻ᶻ overflowing to inf gives the right 0)."""
+    out = np.negative(z, out=out)
+    np.exp(out, out=out)
+    out += 1
+    return np.reciprocal(out, out=out)
+
+
+def _previous(first, seq):
+    """[first, seq_0, …, seq_{T−2}]: the state entering each step, (T, B, H)."""
+    prev = np.empty_like(seq)
+    prev[0] = first
+    prev[1:] = seq[:-1]
+    return prev
+
+
+def _flat(a):
+    return a.reshape(-1, a.shape[-1])
+
+
+def _check(name, xp, h0, w_hh, gates):
+    if xp.ndim != 3 or h0.ndim != 2 or w_hh.ndim != 2:
+        raise ValueError(f"{name}: expected xp (T, B, {gates}H), h0 (B, H), W_hh ({gates}H, H); "
+                         f"got {xp.shape}, {h0.shape}, {w_hh.shape}")
+    T, B, GH = xp.shape
+    H = h0.shape[1]
+    if T == 0 or h0.shape[0] != B or GH != gates * H or w_hh.shape != (gates * H, H):
+        raise ValueError(f"{name}: shapes do not fit: xp {xp.shape}, h0 {h0.shape}, W_hh {w_hh.shape} "
+                         f"(need T ≥ 1, xp (T, B, {gates}·H), h0 (B, H), W_hh ({gates}·H, H))")
+    if len({xp.dtype, h0.dtype, w_hh.dtype}) > 1:
+        raise TypeError(f"{name}: operands must share one dtype, got {xp.dtype}, {h0.dtype}, {w_hh.dtype}")
+    return T, B, H
+
+
+class RNNRecurrence(Function):
+    """hs = [h_1 … h_T] with h_t = f(xp_t + h_{t−1} W_hhᵀ), f = tanh or relu.
+
+    VJP (BPTT):  δ_t = ∂C/∂a_t = (∂C/∂h_t|direct + δ_{t+1} W_hh) ⊙ f'(a_t);  ∂C/∂xp_t = δ_t,
+                 ∂C/∂W_hh = Σ_t δ_tᵀ h_{t−1},  ∂C/∂h_0 = δ_1 W_hh.
+    JVP:         ḣ_t = f'(a_t) ⊙ (ẋp_t + ḣ_{t−1} W_hhᵀ + h_{t−1} Ẇ_hhᵀ).
+    """
+
+    @staticmethod
+    def forward(ctx, xp, h0, w_hh, nonlinearity="tanh"):
+        T, B, H = _check("rnn recurrence", xp, h0, w_hh, 1)
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"rnn recurrence: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        w_t = w_hh.T
+        hs = np.empty_like(xp)
+        h = h0
+        for t in range(T):
+            a = np.matmul(h, w_t, out=hs[t])
+            a += xp[t]
+            if nonlinearity == "tanh":
+                np.tanh(a, out=a)
+            else:
+                np.maximum(a, 0, out=a)
+            h = a
+        ctx.h0, ctx.w_hh, ctx.hs, ctx.tanh = h0, w_hh, hs, nonlinearity == "tanh"
+        return hs
+
+    @staticmethod
+    def _derivative(ctx):
+        hs = ctx.hs
+        return 1 - hs * hs if ctx.tanh else (hs > 0).astype(hs.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_xp, need_h0, need_w = ctx.needs_input_grad
+        w_hh, T = ctx.w_hh, g.shape[0]
+        fprime = RNNRecurrence._derivative(ctx)
+        delta = np.empty_like(g)            # δ_t = ∂C/∂a_t
+        carry = None                        # δ_{t+1} W_hh: ∂C/∂h_t through the next step
+        for t in range(T - 1, -1, -1):
+            d = delta[t]
+            if carry is None:
+                np.multiply(g[t], fprime[t], out=d)
+            else:
+                np.add(g[t], carry, out=d)
+                d *= fprime[t]
+            if t or need_h0:
+                carry = d @ w_hh
+        gw = _flat(delta).T @ _flat(_previous(ctx.h0, ctx.hs)) if need_w else None
+        return (delta if need_xp else None), (carry if need_h0 else None), gw
+
+    @staticmethod
+    def jvp(ctx, t_xp, t_h0, t_w):
+        hs, w_t = ctx.hs, ctx.w_hh.T
+        fprime = RNNRecurrence._derivative(ctx)
+        drive = t_xp + _previous(ctx.h0, hs) @ t_w.T     # ẋp_t + h_{t−1} Ẇᵀ for every t in one GEMM
+        out = np.empty_like(hs)
+        h_dot = t_h0
+        for t in range(hs.shape[0]):
+            h_dot = np.multiply(drive[t] + h_dot @ w_t, fprime[t], out=out[t])
+        return out
+
+
+class LSTMRecurrence(Function):
+    """Y = stack([h_1 … h_T], [c_1 … c_T]) of shape (2, T, B, H) from xp = x W_ihᵀ + b_ih + b_hh.
+
+    With gate pre-activations a_t = xp_t + h_{t−1} W_hhᵀ = [a_i a_f a_g a_o] and i, f, o = σ(·), g = tanh(·):
+      c_t = f⊙c_{t−1} + i⊙g,   h_t = o⊙tanh(c_t).
+    VJP: with ĥ_t = ∂C/∂h_t (direct + from step t+1) and ĉ_t = ∂C/∂c_t|direct + ĉ_{t+1}⊙f_{t+1} +
+         ĥ_t⊙o⊙(1 − tanh²c_t):   δo = ĥ⊙tanh c ⊙ o(1−o),  δi = ĉ⊙g ⊙ i(1−i),  δf = ĉ⊙c_{t−1} ⊙ f(1−f),
+         δg = ĉ⊙i ⊙ (1−g²);  ∂C/∂xp_t = δ_t,  ∂C/∂W_hh = Σ δ_tᵀ h_{t−1},  h-carry = δ_t W_hh.
+    JVP: the same chain forward: ȧ = ẋp + ḣ_{t−1}W_hhᵀ + h_{t−1}Ẇ_hhᵀ, ċ = ḟ c + f ċ + i̇ g + i ġ,
+         ḣ = ȯ tanh c + o(1−tanh²c)ċ.
+
+    Speed: inside, the gate columns are permuted once from torch's [i f g o] to [o i f g], so the three
+    sigmoid gates are contiguous in the forward and the three gates driven by ĉ in the backward; the
+    factors of δ that do not depend on the recursion (g⊙i(1−i), …) are computed for all T in one go, so a
+    backward step is one GEMM and a handful of NumPy calls.
+    """
+
+    @staticmethod
+    def _to_internal(a):
+        """Torch's gate columns [i f g o] → [o i f g] along the last axis (slice copies, no gather)."""
+        H = a.shape[-1] // 4
+        out = np.empty_like(a)
+        out[..., :H] = a[..., 3 * H:]
+        out[..., H:] = a[..., :3 * H]
+        return out
+
+    @staticmethod
+    def _to_torch(a, axis=-1):
+        """[o i f g] → torch's [i f g o] along `axis` (the last, or 0 for W_hh's rows)."""
+        a = np.moveaxis(a, axis, -1)
+        H = a.shape[-1] // 4
+        out = np.empty_like(a)
+        out[..., 3 * H:] = a[..., :H]
+        out[..., :3 * H] = a[..., H:]
+        return np.moveaxis(out, -1, axis)
+
+    @staticmethod
+    def forward(ctx, xp, h0, c0, w_hh):
+        T, B, H = _check("lstm recurrence", xp, h0, w_hh, 4)
+        if c0.shape != h0.shape or c0.dtype != h0.dtype:
+            raise ValueError(f"lstm recurrence: c0 {c0.shape} {c0.dtype} must match h0 {h0.shape} {h0.dtype}")
+        # [o i f g] order, and the sigmoid gates' columns negated, so that a step computes −a_o, −a_i, −a_f
+        # directly and σ(a) = 1/(1 + e^(−a)) costs exp, +1, reciprocal (exact; the sign flip is free)
+        sign = np.ones(4 * H, dtype=xp.dtype)
+        sign[:3 * H] = -1
+        xq = LSTMRecurrence._to_internal(xp)
+        xq *= sign
+        w_q = np.ascontiguousarray(LSTMRecurrence._to_internal(w_hh.T).T)   # (4H, H) for δ W_hh
+        w_t = w_q.T * sign                                                   # (H, 4H), C-contiguous
+        acts = np.empty_like(xq)                      # [o i f g] after their nonlinearities
+        y = np.empty((2, T, B, H), dtype=xp.dtype)    # y[0] = h_t, y[1] = c_t
+        tanh_c = np.empty((T, B, H), dtype=xp.dtype)
+        ig = np.empty((B, H), dtype=xp.dtype)
+        h, c = h0, c0
+        with np.errstate(over="ignore"):
+            for t in range(T):
+                a = np.matmul(h, w_t, out=acts[t])
+                a += xq[t]
+                s = a[:, :3 * H]
+                np.exp(s, out=s)
+                s += 1
+                np.reciprocal(s, out=s)
+                np.tanh(a[:, 3 * H:], out=a[:, 3 * H:])
+                c_new = np.multiply(a[:, 2 * H:3 * H], c, out=y[1, t])          # f⊙c_{t−1}
+                c_new += np.multiply(a[:, H:2 * H], a[:, 3 * H:], out=ig)        # + i⊙g
+                np.tanh(c_new, out=tanh_c[t])
+                h = np.multiply(a[:, :H], tanh_c[t], out=y[0, t])                # o⊙tanh(c_t)
+                c = c_new
+        ctx.h0, ctx.c0, ctx.w_q, ctx.acts, ctx.y, ctx.tanh_c = h0, c0, w_q, acts, y, tanh_c
+        return y
+
+    @staticmethod
+    def backward(ctx, gy):
+        need_xp, need_h0, need_c0, need_w = ctx.needs_input_grad
+        acts, y, tc, w_q = ctx.acts, ctx.y, ctx.tanh_c, ctx.w_q
+        T, B, H = tc.shape
+        o, i, f, g = (acts[..., k * H:(k + 1) * H] for k in range(4))
+        # recursion-free factors, all T at once: δo = ĥ⊙P_o, [δi δf δg] = ĉ⊙[P_i P_f P_g], ∂h/∂c = K
+        K = o * (1 - tc * tc)
+        P = np.empty_like(acts)
+        np.multiply(tc, o * (1 - o), out=P[..., :H])
+        np.multiply(g, i * (1 - i), out=P[..., H:2 * H])
+        np.multiply(_previous(ctx.c0, y[1]), f * (1 - f), out=P[..., 2 * H:3 * H])
+        np.multiply(i, 1 - g * g, out=P[..., 3 * H:])
+        P_c = P.reshape(T, B, 4, H)[:, :, 1:]
+        direct_h = gy[0].reshape(T, -1).any(axis=1)     # steps where ∂C/∂h_t has a direct part
+        direct_c = gy[1].reshape(T, -1).any(axis=1)
+        delta = np.empty_like(acts)                     # ∂C/∂a_t in [o i f g] order
+        delta_c = delta.reshape(T, B, 4, H)[:, :, 1:]
+        dh = dc = None
+        for t in range(T - 1, -1, -1):
+            if dh is None:
+                dh = gy[0, t]
+            elif direct_h[t]:
+                dh = dh + gy[0, t]
+            dct = dh * K[t]
+            if direct_c[t]:
+                dct += gy[1, t]
+            if dc is not None:
+                dct += dc
+            np.multiply(dh, P[t, :, :H], out=delta[t, :, :H])
+            np.multiply(dct[:, None, :], P_c[t], out=delta_c[t])
+            dc = dct * f[t]
+            if t or need_h0:
+                dh = delta[t] @ w_q
+        gxp = LSTMRecurrence._to_torch(delta) if need_xp else None
+        gw = LSTMRecurrence._to_torch(_flat(delta).T @ _flat(_previous(ctx.h0, y[0])), axis=0) if need_w else None
+        return gxp, (dh if need_h0 else None), (dc if need_c0 else None), gw
+
+    @staticmethod
+    def jvp(ctx, t_xp, t_h0, t_c0, t_w):
+        acts, y, tanh_c, w_q = ctx.acts, ctx.y, ctx.tanh_c, ctx.w_q
+        T, B, H = tanh_c.shape
+        h_prev, c_prev = _previous(ctx.h0, y[0]), _previous(ctx.c0, y[1])
+        drive = LSTMRecurrence._to_internal(t_xp + h_prev @ t_w.T)   # ẋp_t + h_{t−1}Ẇᵀ, all t, [o i f g]
+        dact = acts * (1 - acts)                             # σ' for o, i, f …
+        g_all = acts[..., 3 * H:]
+        dact[..., 3 * H:] = 1 - g_all * g_all                # … tanh' for g
+        w_t = w_q.T
+        out = np.empty_like(y)
+        h_dot, c_dot = t_h0, t_c0
+        for t in range(T):
+            a_dot = (drive[t] + h_dot @ w_t) * dact[t]       # [ȯ i̇ ḟ ġ]
+            o, i, f, g = (acts[t, :, k * H:(k + 1) * H] for k in range(4))
+            do, di, df, dg = (a_dot[:, k * H:(k + 1) * H] for k in range(4))
+            c_dot = np.add(df * c_prev[t] + f * c_dot, di * g + i * dg, out=out[1, t])
+            tc = tanh_c[t]
+            h_dot = np.add(do * tc, o * (1 - tc * tc) * c_dot, out=out[0, t])
+        return out
+
+
+class GRURecurrence(Function):
+    """hs = [h_1 … h_T] from xp = x W_ihᵀ + b_ih (T, B, 3H), h0, W_hh (3H, H), b_hh (3H,) (torch's GRU).
+
+    Per step, with gh = h_{t−1} W_hhᵀ + b_hh = [gh_r gh_z gh_n]:
+      r = σ(xp_r + gh_r),  z = σ(xp_z + gh_z),  n = tanh(xp_n + r⊙gh_n),  h_t = n + z⊙(h_{t−1} − n).
+    VJP: ĥ = ∂C/∂h_t;  δn = ĥ(1−z)(1−n²),  δz = ĥ(h_{t−1}−n) z(1−z),  δr = δn⊙gh_n r(1−r);
+         ∂C/∂xp_t = [δr δz δn],  ∂C/∂gh_t = [δr δz δn⊙r],  ∂C/∂h_{t−1} = ĥ⊙z + ∂C/∂gh_t W_hh.
+    """
+
+    @staticmethod
+    def forward(ctx, xp, h0, w_hh, b_hh):
+        T, B, H = _check("gru recurrence", xp, h0, w_hh, 3)
+        if b_hh.shape != (3 * H,):
+            raise ValueError(f"gru recurrence: b_hh must have shape ({3 * H},), got {b_hh.shape}")
+        w_t = w_hh.T
+        gh = np.empty_like(xp)              # h_{t−1} W_hhᵀ + b_hh
+        acts = np.empty_like(xp)            # [r z n]
+        hs = np.empty((T, B, H), dtype=xp.dtype)
+        h = h0
+        with np.errstate(over="ignore"):
+            for t in range(T):
+                u = np.matmul(h, w_t, out=gh[t])
+                u += b_hh
+                a = np.add(xp[t, :, :2 * H], u[:, :2 * H], out=acts[t, :, :2 * H])
+                _sigmoid(a, out=a)
+                n = np.multiply(a[:, :H], u[:, 2 * H:], out=acts[t, :, 2 * H:])
+                n += xp[t, :, 2 * H:]
+                np.tanh(n, out=n)
+                h_new = np.subtract(h, n, out=hs[t])
+                h_new *= a[:, H:2 * H]
+                h_new += n
+                h = h_new
+        ctx.h0, ctx.w_hh, ctx.gh, ctx.acts, ctx.hs = h0, w_hh, gh, acts, hs
+        return hs
+
+    @staticmethod
+    def backward(ctx, g):
+        need_xp, need_h0, need_w, need_b = ctx.needs_input_grad
+        acts, gh, hs, w_hh = ctx.acts, ctx.gh, ctx.hs, ctx.w_hh
+        T, B, H = hs.shape
+        h_prev = _previous(ctx.h0, hs)
+        dxp = np.empty_like(acts)
+        dgh = np.empty_like(acts)
+        dh = None
+        for t in range(T - 1, -1, -1):
+            r, z, n = (acts[t, :, k * H:(k + 1) * H] for k in range(3))
+            dh = g[t] if dh is None else dh + g[t]
+            dn = np.multiply(dh * (1 - z), 1 - n * n, out=dxp[t, :, 2 * H:])
+            np.multiply(dh * (h_prev[t] - n), z * (1 - z), out=dxp[t, :, H:2 * H])
+            np.multiply(dn * gh[t, :, 2 * H:], r * (1 - r), out=dxp[t, :, :H])
+            dgh[t, :, :2 * H] = dxp[t, :, :2 * H]
+            np.multiply(dn, r, out=dgh[t, :, 2 * H:])
+            if t or need_h0:
+                dh = dh * z + dgh[t] @ w_hh
+        gw = _flat(dgh).T @ _flat(h_prev) if need_w else None
+        gb = _flat(dgh).sum(axis=0) if need_b else None
+        return (dxp if need_xp else None), (dh if need_h0 else None), gw, gb
+
+    @staticmethod
+    def jvp(ctx, t_xp, t_h0, t_w, t_b):
+        acts, gh, hs, w_t = ctx.acts, ctx.gh, ctx.hs, ctx.w_hh.T
+        T, B, H = hs.shape
+        h_prev = _previous(ctx.h0, hs)
+        drive = h_prev @ t_w.T + t_b                       # (h_{t−1} Ẇᵀ + ḃ) for all t
+        out = np.empty_like(hs)
+        h_dot = t_h0
+        for t in range(T):
+            r, z, n = (acts[t, :, k * H:(k + 1) * H] for k in range(3))
+            gh_dot = drive[t] + h_dot @ w_t
+            r_dot = (t_xp[t, :, :H] + gh_dot[:, :H]) * r * (1 - r)
+            z_dot = (t_xp[t, :, H:2 * H] + gh_dot[:, H:2 * H]) * z * (1 - z)
+            n_dot = (t_xp[t, :, 2 * H:] + r_dot * gh[t, :, 2 * H:] + r * gh_dot[:, 2 * H:]) * (1 - n * n)
+            h_dot = np.add(n_dot + z_dot * (h_prev[t] - n), z * (h_dot - n_dot), out=out[t])
+        return out
