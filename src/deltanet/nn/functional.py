@@ -48,13 +48,12 @@ def _check_same_shape(name, input, target):
 def mse_loss(input, target, reduction="mean"):
     """C = mean over all elements of (a − y)² (sum or per-element with `reduction`)."""
     _check_same_shape("mse_loss", input, target)
-    squared = (input - target) ** 2
     if reduction == "mean":
-        return ops.mean(squared)
+        return ops.squared_error(input, target, 1.0 / max(input.data.size, 1))
     if reduction == "sum":
-        return ops.sum(squared)
+        return ops.squared_error(input, target)
     if reduction == "none":
-        return squared
+        return (input - target) ** 2
     raise ValueError(f"mse_loss: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
 
 
@@ -63,7 +62,7 @@ def quadratic_loss(input, target):
     example's outputs, averaged over the n examples of the batch (dim 0). Its δᴸ is (a − y) ⊙ σ'(zᴸ)."""
     _check_same_shape("quadratic_loss", input, target)
     n = input.shape[0] if input.ndim > 1 else 1
-    return ops.sum((input - target) ** 2) * (0.5 / n)
+    return ops.squared_error(input, target, 0.5 / n)
 
 
 def nll_loss(log_probabilities, target, reduction="mean", ignore_index=-100):

@@ -307,6 +307,11 @@ def cross_entropy(logits, target, reduction="mean", ignore_index=-100):
     return loss.CrossEntropy.apply(logits, target, reduction=reduction, ignore_index=ignore_index)
 
 
+def squared_error(input, target, scale=1.0):
+    """scale · Σ (input − target)², fused (one primitive): the quadratic cost and MSE are this."""
+    return loss.SquaredError.apply(input, target, scale=scale)
+
+
 def binary_cross_entropy_with_logits(logits, target, reduction="mean"):
     return loss.BCEWithLogits.apply(logits, target, reduction=reduction)
 

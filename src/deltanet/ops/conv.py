@@ -7,15 +7,18 @@ For an input x (N, C, H, W), a kernel W (O, C, k_h, k_w) and a bias b (O,):
 (s = stride, d = dilation, x_pad = x with zeros around it). It is computed as one matrix product with the
 patches of x laid out as columns ("im2col"):
 
-    X̂ (C·k_h·k_w, N·H_out·W_out),  X̂[(c, p, q), (n, i, j)] = x_pad[n, c, i·s_h + p·d_h, j·s_w + q·d_w]
+    X̂ (C·k_h·k_w, H_out·W_out·N),  X̂[(c, p, q), (i, j, n)] = x_pad[n, c, i·s_h + p·d_h, j·s_w + q·d_w]
     z = W₂ X̂ + b,  W₂ = W reshaped to (O, C·k_h·k_w)
 
-and so are the derivatives, with δ = ∂C/∂z as an (O, N·H_out·W_out) matrix:
+and so are the derivatives, with δ = ∂C/∂z as an (O, H_out·W_out·N) matrix:
 
     ∂C/∂W₂ = δ X̂ᵀ   (every position where a kernel weight was used adds its x · δ: weight sharing)
-    ∂C/∂b  = Σ_(n, i, j) δ
+    ∂C/∂b  = Σ_(i, j, n) δ
     ∂C/∂X̂  = W₂ᵀ δ,  then ∂C/∂x sums each column entry back onto the pixel it was copied from ("col2im")
     JVP:  ż = W₂ X̂(ẋ) + Ẇ₂ X̂ + ḃ   (z is bilinear in x and W)
+
+With a bias, X̂ gets a last row of ones and W₂ a last column b, so z = [W₂ b] [X̂; 1] adds the bias inside
+the product and δ [X̂; 1]ᵀ = [∂C/∂W₂  ∂C/∂b] gives both gradients from one product (no extra passes).
 
 Memory layout: the patches are gathered with `as_strided` (no Python loop over positions or examples)
 into one contiguous array in which the batch index varies fastest — columns ordered (i, j, n), the
@@ -24,7 +27,7 @@ W_out·N (or N) numbers, so the copies and adds run over long rows instead of ro
 W₂ X̂ comes out as (O, H_out, W_out, N) memory and is returned as an (N, O, H_out, W_out) *view* of it,
 so no transposing copy is made; elementwise ops and pooling keep that layout, and the next convolution
 reads its patches straight from it. `col2im` is a loop over the k_h·k_w kernel offsets, each one strided
-add of a whole (C, H_out, W_out, N) block.
+add of a whole (C, H_out, W_out, N) block (measured faster than k_h·k_w small products added in place).
 A 1-D convolution is the 2-D one with a height of 1.
 """
 

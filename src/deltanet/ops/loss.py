@@ -1,5 +1,7 @@
 """Fused losses: one primitive each, so that ∂C/∂z has its simple, exactly-rounded form.
 
+squared_error(a, y):      C = s Σ (a − y)²                    ∂C/∂a = 2s (a − y)   (s: ½/n, 1/size, 1)
+
 cross_entropy(z, y):      C = −Σᵢ yᵢ log softmax(z)ᵢ        δ = ∂C/∂z = softmax(z) − y
 bce_with_logits(z, y):    C = −[y log σ(z) + (1−y) log(1−σ(z))]  δ = σ(z) − y
 bce(a, y):                the same on probabilities a (logs clamped at −100, as PyTorch)
@@ -184,3 +186,28 @@ class BCE(Function):
         d_a, d_y = BCE._partials(ctx)
         d = d_a * ta if ty is None else d_a * ta + d_y * ty
         return _reduce(d, ctx.reduction, ctx.count)
+
+
+class SquaredError(Function):
+    """C = s · Σ (a − y)² over all elements, for a constant scale s (½/n: Nielsen's quadratic cost;
+    1/size: MSE; 1: sum);  ∂C/∂a = 2s (a − y),  ∂C/∂y = −2s (a − y)."""
+
+    @staticmethod
+    def forward(ctx, a, y, scale):
+        d = np.subtract(a, y)
+        if d.shape != np.shape(a):
+            raise ValueError(f"squared error: target shape {np.shape(y)} must equal input shape {np.shape(a)}")
+        flat = d.reshape(-1)
+        ctx.d, ctx.scale = d, scale
+        return np.asarray(scale * np.dot(flat, flat), dtype=d.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        need_a, need_y = ctx.needs_input_grad
+        grad_a = (2 * ctx.scale * g) * ctx.d
+        return (grad_a if need_a else None), (-grad_a if need_y else None)
+
+    @staticmethod
+    def jvp(ctx, ta, ty):
+        t = (0 if ta is None else ta) - (0 if ty is None else ty)
+        return 2 * ctx.scale * np.sum(ctx.d * t)

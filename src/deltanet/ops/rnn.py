@@ -168,7 +168,7 @@ class LSTMRecurrence(Function):
         xq = LSTMRecurrence._to_internal(xp)
         xq *= sign
         w_q = np.ascontiguousarray(LSTMRecurrence._to_internal(w_hh.T).T)   # (4H, H) for δ W_hh
-        w_t = w_q.T * sign                                                   # (H, 4H), C-contiguous
+        w_t = np.ascontiguousarray(w_q.T) * sign                             # (H, 4H), C-contiguous
         acts = np.empty_like(xq)                      # [o i f g] after their nonlinearities
         y = np.empty((2, T, B, H), dtype=xp.dtype)    # y[0] = h_t, y[1] = c_t
         tanh_c = np.empty((T, B, H), dtype=xp.dtype)
