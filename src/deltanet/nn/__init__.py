@@ -17,6 +17,6 @@ __all__ = ["AvgPool1d", "AvgPool2d", "BCELoss", "BCEWithLogitsLoss", "Conv1d", "
            "Softmax", "Step", "Tanh", "Unflatten", "functional", "init"]
 
 # recurrent layers (nn/rnn.py)
-from deltanet.nn.rnn import GRU, LSTM, RNN, GRUCell, LastStep, LSTMCell, RNNCell  # noqa: E402
+from deltanet.nn.rnn import GRU, LSTM, RNN, GRUCell, LastStep, LSTMCell, RNNCell, RNNOutput  # noqa: E402
 
-__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "LastStep", "RNN", "RNNCell"]
+__all__ += ["GRU", "GRUCell", "LSTM", "LSTMCell", "LastStep", "RNN", "RNNCell", "RNNOutput"]

@@ -145,9 +145,9 @@ class _CellBase(Module):
         if hx is None:
             zeros = Tensor(np.zeros((batch, self.hidden_size), dtype=x.dtype))
             return x, [zeros] * n_states, unbatched
+        if n_states > 1 and (not isinstance(hx, (tuple, list)) or len(hx) != n_states):
+            raise ValueError(f"{name}: hx must be a pair (h, c), got {type(hx).__name__}")
         states = list(hx) if n_states > 1 else [hx]
-        if n_states > 1 and len(states) != n_states:
-            raise ValueError(f"{name}: hx must be a pair (h, c), got {len(states)} tensors")
         want = (self.hidden_size,) if unbatched else (batch, self.hidden_size)
         for k, s in enumerate(states):
             _check_tensor(name, "the hidden state", s, x.dtype)
@@ -439,3 +439,11 @@ class LastStep(Module):
 
     def get_config(self) -> dict:
         return {"batch_first": self.batch_first}
+
+
+class RNNOutput(Module):
+    """The output sequence (every step's h_t) of a recurrent layer's (output, state) pair, so that
+    `Sequential(LSTM(…), RNNOutput(), Linear(H, C))` gives per-step logits."""
+
+    def forward(self, x):
+        return x[0] if isinstance(x, tuple) else x

@@ -131,30 +131,26 @@ class LSTMRecurrence(Function):
     JVP: the same chain forward: ȧ = ẋp + ḣ_{t−1}W_hhᵀ + h_{t−1}Ẇ_hhᵀ, ċ = ḟ c + f ċ + i̇ g + i ġ,
          ḣ = ȯ tanh c + o(1−tanh²c)ċ.
 
-    Speed: inside, the gate columns are permuted once from torch's [i f g o] to [o i f g], so the three
-    sigmoid gates are contiguous in the forward and the three gates driven by ĉ in the backward; the
-    factors of δ that do not depend on the recursion (g⊙i(1−i), …) are computed for all T in one go, so a
-    backward step is one GEMM and a handful of NumPy calls.
+    Speed: the forward permutes the gate columns once from torch's [i f g o] to [o i f g] (the three
+    sigmoid gates contiguous: one exp, +1, reciprocal per step, their sign folded into the weights); the
+    backward works step by step on cache-sized (B, H) blocks and writes δ straight in torch's order.
+    (Precomputing δ's recursion-free factors for all T at once was measured slower: memory-bound.)
     """
 
     @staticmethod
-    def _to_internal(a):
-        """Torch's gate columns [i f g o] → [o i f g] along the last axis (slice copies, no gather)."""
+    def _to_internal(a, negate_sigmoid_gates=False):
+        """Torch's gate columns [i f g o] → [o i f g] along the last axis (slice copies, no gather), with
+        the o, i, f columns negated if asked (one pass either way)."""
         H = a.shape[-1] // 4
-        out = np.empty_like(a)
-        out[..., :H] = a[..., 3 * H:]
-        out[..., H:] = a[..., :3 * H]
+        out = np.empty(a.shape, dtype=a.dtype)       # C-contiguous whatever a's layout
+        if negate_sigmoid_gates:
+            np.negative(a[..., 3 * H:], out=out[..., :H])
+            np.negative(a[..., :2 * H], out=out[..., H:3 * H])
+        else:
+            out[..., :H] = a[..., 3 * H:]
+            out[..., H:3 * H] = a[..., :2 * H]
+        out[..., 3 * H:] = a[..., 2 * H:3 * H]
         return out
-
-    @staticmethod
-    def _to_torch(a, axis=-1):
-        """[o i f g] → torch's [i f g o] along `axis` (the last, or 0 for W_hh's rows)."""
-        a = np.moveaxis(a, axis, -1)
-        H = a.shape[-1] // 4
-        out = np.empty_like(a)
-        out[..., 3 * H:] = a[..., :H]
-        out[..., :3 * H] = a[..., H:]
-        return np.moveaxis(out, -1, axis)
 
     @staticmethod
     def forward(ctx, xp, h0, c0, w_hh):
@@ -163,12 +159,8 @@ class LSTMRecurrence(Function):
             raise ValueError(f"lstm recurrence: c0 {c0.shape} {c0.dtype} must match h0 {h0.shape} {h0.dtype}")
         # [o i f g] order, and the sigmoid gates' columns negated, so that a step computes −a_o, −a_i, −a_f
         # directly and σ(a) = 1/(1 + e^(−a)) costs exp, +1, reciprocal (exact; the sign flip is free)
-        sign = np.ones(4 * H, dtype=xp.dtype)
-        sign[:3 * H] = -1
-        xq = LSTMRecurrence._to_internal(xp)
-        xq *= sign
-        w_q = np.ascontiguousarray(LSTMRecurrence._to_internal(w_hh.T).T)   # (4H, H) for δ W_hh
-        w_t = np.ascontiguousarray(w_q.T) * sign                             # (H, 4H), C-contiguous
+        xq = LSTMRecurrence._to_internal(xp, negate_sigmoid_gates=True)
+        w_t = LSTMRecurrence._to_internal(w_hh.T, negate_sigmoid_gates=True)   # (H, 4H), C-contiguous
         acts = np.empty_like(xq)                      # [o i f g] after their nonlinearities
         y = np.empty((2, T, B, H), dtype=xp.dtype)    # y[0] = h_t, y[1] = c_t
         tanh_c = np.empty((T, B, H), dtype=xp.dtype)
@@ -188,57 +180,62 @@ class LSTMRecurrence(Function):
                 np.tanh(c_new, out=tanh_c[t])
                 h = np.multiply(a[:, :H], tanh_c[t], out=y[0, t])                # o⊙tanh(c_t)
                 c = c_new
-        ctx.h0, ctx.c0, ctx.w_q, ctx.acts, ctx.y, ctx.tanh_c = h0, c0, w_q, acts, y, tanh_c
+        ctx.h0, ctx.c0, ctx.w_hh, ctx.acts, ctx.y, ctx.tanh_c = h0, c0, w_hh, acts, y, tanh_c
         return y
 
     @staticmethod
     def backward(ctx, gy):
         need_xp, need_h0, need_c0, need_w = ctx.needs_input_grad
-        acts, y, tc, w_q = ctx.acts, ctx.y, ctx.tanh_c, ctx.w_q
-        T, B, H = tc.shape
-        o, i, f, g = (acts[..., k * H:(k + 1) * H] for k in range(4))
-        # recursion-free factors, all T at once: δo = ĥ⊙P_o, [δi δf δg] = ĉ⊙[P_i P_f P_g], ∂h/∂c = K
-        K = o * (1 - tc * tc)
-        P = np.empty_like(acts)
-        np.multiply(tc, o * (1 - o), out=P[..., :H])
-        np.multiply(g, i * (1 - i), out=P[..., H:2 * H])
-        np.multiply(_previous(ctx.c0, y[1]), f * (1 - f), out=P[..., 2 * H:3 * H])
-        np.multiply(i, 1 - g * g, out=P[..., 3 * H:])
-        P_c = P.reshape(T, B, 4, H)[:, :, 1:]
-        direct_h = gy[0].reshape(T, -1).any(axis=1)     # steps where ∂C/∂h_t has a direct part
+        acts, y, tanh_c = ctx.acts, ctx.y, ctx.tanh_c
+        w_hh = np.ascontiguousarray(ctx.w_hh)           # the parameter is column-major; δ W_hh is faster on C
+        T, B, H = tanh_c.shape
+        direct_h = gy[0].reshape(T, -1).any(axis=1)     # steps where ∂C/∂h_t, ∂C/∂c_t have a direct part
         direct_c = gy[1].reshape(T, -1).any(axis=1)
-        delta = np.empty_like(acts)                     # ∂C/∂a_t in [o i f g] order
-        delta_c = delta.reshape(T, B, 4, H)[:, :, 1:]
+        delta = np.empty_like(acts)                     # ∂C/∂a_t in torch's order [i f g o]
         dh = dc = None
-        for t in range(T - 1, -1, -1):
+        for t in range(T - 1, -1, -1):                  # everything per step on cache-sized (B, H) blocks
+            a = acts[t]
+            o, i, f, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            s_prime = a[:, :3 * H] * (1 - a[:, :3 * H])   # σ' of o, i, f
+            tc = tanh_c[t]
             if dh is None:
                 dh = gy[0, t]
             elif direct_h[t]:
                 dh = dh + gy[0, t]
-            dct = dh * K[t]
+            dct = 1 - tc * tc                           # ĉ = ĥ⊙o⊙(1 − tanh²c) + direct + ĉ_{t+1}⊙f_{t+1}
+            dct *= o
+            dct *= dh
             if direct_c[t]:
                 dct += gy[1, t]
             if dc is not None:
                 dct += dc
-            np.multiply(dh, P[t, :, :H], out=delta[t, :, :H])
-            np.multiply(dct[:, None, :], P_c[t], out=delta_c[t])
-            dc = dct * f[t]
+            d = delta[t]
+            c_prev = y[1, t - 1] if t else ctx.c0
+            np.multiply(np.multiply(dct, g, out=d[:, :H]), s_prime[:, H:2 * H], out=d[:, :H])          # δi
+            np.multiply(np.multiply(dct, c_prev, out=d[:, H:2 * H]), s_prime[:, 2 * H:], out=d[:, H:2 * H])  # δf
+            dg = np.multiply(g, g, out=d[:, 2 * H:3 * H])                                              # δg
+            np.subtract(1, dg, out=dg)
+            dg *= i
+            dg *= dct
+            np.multiply(np.multiply(dh, tc, out=d[:, 3 * H:]), s_prime[:, :H], out=d[:, 3 * H:])       # δo
+            dc = dct * f
             if t or need_h0:
-                dh = delta[t] @ w_q
-        gxp = LSTMRecurrence._to_torch(delta) if need_xp else None
-        gw = LSTMRecurrence._to_torch(_flat(delta).T @ _flat(_previous(ctx.h0, y[0])), axis=0) if need_w else None
-        return gxp, (dh if need_h0 else None), (dc if need_c0 else None), gw
+                dh = d @ w_hh
+        gw = None
+        if need_w:  # Σ_t δ_tᵀ h_{t−1}, without copying the h's into one array
+            gw = _flat(delta[1:]).T @ _flat(y[0, :-1]) + delta[0].T @ ctx.h0 if T > 1 else delta[0].T @ ctx.h0
+        return (delta if need_xp else None), (dh if need_h0 else None), (dc if need_c0 else None), gw
 
     @staticmethod
     def jvp(ctx, t_xp, t_h0, t_c0, t_w):
-        acts, y, tanh_c, w_q = ctx.acts, ctx.y, ctx.tanh_c, ctx.w_q
+        acts, y, tanh_c = ctx.acts, ctx.y, ctx.tanh_c
         T, B, H = tanh_c.shape
+        w_t = LSTMRecurrence._to_internal(ctx.w_hh.T)        # (H, 4H) in [o i f g] order
         h_prev, c_prev = _previous(ctx.h0, y[0]), _previous(ctx.c0, y[1])
         drive = LSTMRecurrence._to_internal(t_xp + h_prev @ t_w.T)   # ẋp_t + h_{t−1}Ẇᵀ, all t, [o i f g]
         dact = acts * (1 - acts)                             # σ' for o, i, f …
         g_all = acts[..., 3 * H:]
         dact[..., 3 * H:] = 1 - g_all * g_all                # … tanh' for g
-        w_t = w_q.T
         out = np.empty_like(y)
         h_dot, c_dot = t_h0, t_c0
         for t in range(T):
