@@ -34,6 +34,7 @@ test-all: $(DEV_STAMP) fashion-data
 bench: $(DEV_STAMP)
 	env -u OPENBLAS_CORETYPE $(BIN)/python benchmarks/mlp_step.py
 	env -u OPENBLAS_CORETYPE $(BIN)/python benchmarks/mnist_epoch.py
+	env -u OPENBLAS_CORETYPE $(BIN)/python benchmarks/cnn_epoch.py
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -11,7 +11,7 @@ import deltanet as dn
 import deltanet.cli
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "cli"))
-from cli_helpers import cli  # noqa: E402
+from cli_helpers import assert_same_weights, cli  # noqa: E402
 
 
 def fake_split(dataset, split, dtype=None, n=100):
@@ -36,6 +36,17 @@ def test_train_cnn_prints_output_shapes_and_eval_reads_the_run(tmp_path, capsys,
     status, out, err = cli(capsys, "eval", tmp_path / "run")
     assert status == 0, err
     assert f"test: accuracy {accuracy}%" in out          # eval rebuilds the CNN and scores it as training did
+
+
+def test_a_resumed_cnn_run_with_dropout_is_bit_identical(tmp_path, capsys, monkeypatch):
+    """Dropout masks come from the library's generator, whose state the checkpoint keeps: 2 epochs in one go
+    and 1 epoch + --resume to 2 end with the same weights."""
+    monkeypatch.setattr(deltanet.cli, "load_split", lambda *a, **k: fake_split(*a, **k, n=50))
+    common = ["train", "mnist", "--model", "cnn", "--batch", "25", "--schedule", "none"]
+    assert cli(capsys, *common, "--epochs", "2", "--out", tmp_path / "straight")[0] == 0
+    assert cli(capsys, *common, "--epochs", "1", "--out", tmp_path / "resumed")[0] == 0
+    assert cli(capsys, "train", "mnist", "--resume", tmp_path / "resumed", "--epochs", "2")[0] == 0
+    assert_same_weights(tmp_path / "straight" / "model.npz", tmp_path / "resumed" / "model.npz")
 
 
 def test_cnn_needs_an_image_data_set(capsys):

