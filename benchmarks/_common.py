@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 import time
+
+
+def _threads_from_argv():
+    """`--threads N` runs both libraries on N threads. OpenBLAS reads OPENBLAS_NUM_THREADS once, when NumPy
+    is first imported, so this happens when this module is imported: benchmarks import it before NumPy."""
+    if "--threads" not in sys.argv[:-1]:
+        return None
+    threads = sys.argv[sys.argv.index("--threads") + 1]
+    os.environ["OPENBLAS_NUM_THREADS"] = threads
+    return int(threads)
+
+
+THREADS = _threads_from_argv()
 
 
 def settle() -> None:
@@ -42,4 +57,12 @@ def require_torch():
     except ImportError:
         raise SystemExit("this benchmark compares with PyTorch: "
                          "install the dev extra (pip install -e '.[dev]')") from None
+    if THREADS:
+        torch.set_num_threads(THREADS)
     return torch
+
+
+def add_threads_argument(parser) -> None:
+    parser.add_argument("--threads", type=int,
+                        help="threads for both libraries (PyTorch and NumPy's OpenBLAS); default: each its own. "
+                             "On a loaded 2-core machine, --threads 1 gives the steadiest comparison")

@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import sys
 
-if "--threads" in sys.argv[:-1]:  # OpenBLAS reads this once, when NumPy is first imported
-    os.environ["OPENBLAS_NUM_THREADS"] = sys.argv[sys.argv.index("--threads") + 1]
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import add_threads_argument, alternate, median, median_ratio, require_torch  # noqa: E402  (first)
 
 import argparse  # noqa: E402
 import cProfile  # noqa: E402
@@ -29,9 +29,6 @@ import io  # noqa: E402
 import pstats  # noqa: E402
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(__file__))
-from _common import alternate, median, median_ratio, require_torch  # noqa: E402
 
 import deltanet as dn  # noqa: E402
 
@@ -92,12 +89,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--images", type=int, default=10_000, help="training images per timed epoch")
-    parser.add_argument("--threads", type=int, help="threads for both libraries (default: each its own)")
+    add_threads_argument(parser)
     parser.add_argument("--profile", action="store_true", help="also cProfile one deltanet epoch")
     args = parser.parse_args(argv)
     torch = require_torch()
-    if args.threads:
-        torch.set_num_threads(args.threads)
     X, y = dn.data.datasets.mnist("train")
     X, y = X[:args.images].reshape(-1, 1, 28, 28), y[:args.images].astype(np.int64)
     X_test, y_test = dn.data.datasets.mnist("test")

@@ -2,6 +2,7 @@
 (sigmoid hidden layer, cross-entropy on logits, plain SGD), deltanet vs PyTorch alternated in one run.
 
     env -u OPENBLAS_CORETYPE .venv/bin/python benchmarks/mlp_step.py [--repeats 3] [--batch-sizes 10 64 256]
+                                                                    [--threads N]
 
 Prints the median time per epoch of each library and, per batch size, the median over the alternated
 pairs of the ratio deltanet / PyTorch (below 1 means deltanet is faster).
@@ -9,14 +10,15 @@ pairs of the ratio deltanet / PyTorch (below 1 means deltanet is faster).
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import alternate, median, median_ratio, require_torch  # noqa: E402
+from _common import add_threads_argument, alternate, median, median_ratio, require_torch  # noqa: E402  (first)
+
+import argparse  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 import deltanet as dn  # noqa: E402
 
@@ -58,6 +60,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=[10, 64, 256])
+    add_threads_argument(parser)
     args = parser.parse_args(argv)
     torch = require_torch()
     rng = np.random.default_rng(0)

@@ -7,7 +7,7 @@ alternated in one run, for two settings:
         mini-batches of 64.
 
     env -u OPENBLAS_CORETYPE .venv/bin/python benchmarks/mnist_epoch.py [--repeats 3] [--settings nielsen ce-64]
-                                                                       [--torch-threads N]
+                                                                       [--threads N]
 
 Each timed call is one full epoch in a fresh random order: deltanet through its own shuffling
 `DataLoader`, PyTorch through `torch.randperm` and one fancy index per mini-batch (the fast idiomatic
@@ -18,19 +18,20 @@ and the test accuracy each library reached after the timed epochs (a check that 
 
 On a shared 2-core machine with other jobs running, multi-threaded BLAS and torch's intra-op threads
 oversubscribe the cores and both libraries slow down by up to 15× (torch most at batch 10); compare
-single-threaded then: `OPENBLAS_NUM_THREADS=1 ... mnist_epoch.py --torch-threads 1`.
+single-threaded then: `... mnist_epoch.py --threads 1`.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(__file__))
-from _common import alternate, median, median_ratio, require_torch  # noqa: E402
+from _common import add_threads_argument, alternate, median, median_ratio, require_torch  # noqa: E402  (first)
+
+import argparse  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 import deltanet as dn  # noqa: E402
 from deltanet.models import mlp, nielsen  # noqa: E402
@@ -117,11 +118,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=3, help="timed epochs per library and setting (≥ 3)")
     parser.add_argument("--settings", nargs="+", choices=SETTINGS, default=list(SETTINGS))
-    parser.add_argument("--torch-threads", type=int, help="torch.set_num_threads (default: torch's own choice)")
+    add_threads_argument(parser)
     args = parser.parse_args(argv)
     torch = require_torch()
-    if args.torch_threads:
-        torch.set_num_threads(args.torch_threads)
     dn.set_default_dtype(np.float32)
     X, labels = dn.data.datasets.mnist("train")
     X_test, labels_test = dn.data.datasets.mnist("test")
