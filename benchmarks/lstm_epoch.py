@@ -5,9 +5,9 @@ training set (default 5,000 images), deltanet and PyTorch alternated in one run.
     env -u OPENBLAS_CORETYPE .venv/bin/python benchmarks/lstm_epoch.py [--n 5000] [--repeats 5] [--threads 1]
                                                                        [--profile] [--composite] [--random]
 
---threads N gives both libraries N threads (OpenBLAS/OpenMP variables are set before NumPy loads, torch gets
-set_num_threads(N)); without it each uses its default. On a machine shared with other jobs, small GEMMs with
-2 spinning BLAS threads are erratic, so compare with --threads 1 there.
+--threads N gives both libraries N threads (benchmarks/_common.py sets OPENBLAS_NUM_THREADS before NumPy
+loads, and torch.set_num_threads(N)); without it each uses its default. On a machine shared with other
+jobs, small GEMMs with 2 spinning BLAS threads are erratic, so compare with --threads 1 there.
 
 Prints the median time per pass of each library and the median over alternated pairs of the ratio
 deltanet / PyTorch (below 1 means deltanet is faster). With --profile, also where deltanet's time goes:
@@ -16,21 +16,17 @@ the fused LSTM recurrence (forward, backward), the input projection and classifi
 
 from __future__ import annotations
 
-import argparse
-import cProfile
 import os
-import pstats
 import sys
 
-if "--threads" in sys.argv:  # must happen before NumPy (OpenBLAS) is loaded
-    _threads = sys.argv[sys.argv.index("--threads") + 1]
-    for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[_var] = _threads
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import add_threads_argument, alternate, median, median_ratio, require_torch  # noqa: E402  (first)
+
+import argparse  # noqa: E402
+import cProfile  # noqa: E402
+import pstats  # noqa: E402
 
 import numpy as np  # noqa: E402
-
-sys.path.insert(0, os.path.dirname(__file__))
-from _common import alternate, median, median_ratio, require_torch  # noqa: E402
 
 import deltanet as dn  # noqa: E402
 
@@ -94,9 +90,9 @@ def profile(X, y) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = sum(v[2] for v in stats.stats.values())  # own time of every function
-    groups = {"LSTM recurrence forward": ("rnn.py", "forward"), "LSTM recurrence backward (BPTT)":
-              ("rnn.py", "backward"), "linear (input projection, classifier)": ("linalg.py", ""),
-              "Adam": ("adam.py", ""), "cross-entropy": ("loss.py", "")}
+    groups = {"LSTM recurrence forward": ("ops/rnn.py", "forward"), "LSTM recurrence backward (BPTT)":
+              ("ops/rnn.py", "backward"), "linear (input projection, classifier)": ("ops/linalg.py", ""),
+              "Adam": ("optim/adam.py", ""), "cross-entropy": ("ops/loss.py", "")}
     cumulative = {name: 0.0 for name in groups}
     for (path, _, func), (_, _, _, cum, _) in stats.stats.items():
         for name, (file, fn) in groups.items():
@@ -113,13 +109,11 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=5000, help="training images per pass")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--composite", action="store_true", help="also time the unfused (composite) LSTM")
-    parser.add_argument("--threads", type=int, help="threads for both libraries (default: each its own)")
+    add_threads_argument(parser)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--random", action="store_true", help="random pixels instead of MNIST (no download)")
     args = parser.parse_args(argv)
     torch = require_torch()
-    if args.threads:
-        torch.set_num_threads(args.threads)
     if args.random:
         rng = np.random.default_rng(0)
         X, y = rng.random((args.n, STEPS * INPUTS), dtype=np.float32), rng.integers(0, CLASSES, args.n)

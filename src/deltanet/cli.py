@@ -14,7 +14,7 @@ import numpy as np
 import deltanet as dn
 from deltanet.data import DataError
 from deltanet.io import ModelFileError
-from deltanet.models import cnn, mlp, nielsen
+from deltanet.models import cnn, lstm, mlp, nielsen
 from deltanet.train import (
     Checkpoint,
     CheckpointError,
@@ -45,6 +45,14 @@ CNN_DEFAULTS = {
                           weight_decay=5e-4),
 }
 IMAGE_SHAPES = {"mnist": (1, 28, 28), "fashion-mnist": (1, 28, 28)}
+# --model lstm (images only): each image as 28 time steps of 28 pixels → LSTM(hidden) → last state → FC, Adam.
+# MNIST: 97.63 % test after 4 epochs (306 s on 2 shared cores with OPENBLAS_NUM_THREADS=1, seed 0).
+LSTM_DEFAULTS = {
+    "mnist": dict(hidden=[128], activation="tanh", epochs=4, batch=64, lr=1e-3, momentum=0.0, weight_decay=0.0),
+    "fashion-mnist": dict(hidden=[128], activation="tanh", epochs=8, batch=64, lr=1e-3, momentum=0.0,
+                          weight_decay=0.0),
+}
+SEQUENCE_TASKS = ("adding", "reber")   # synthetic sequence tasks, trained by command_train_sequence
 
 
 class UserError(Exception):
@@ -79,10 +87,15 @@ def build_parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train a model and write a run directory",
                                 description="Train a model; writes model.npz, model.json, history.json, "
                                             "curves.png and checkpoint.npz into the run directory.")
-    train.add_argument("dataset", choices=DATASETS)
-    train.add_argument("--model", choices=("mlp", "nielsen", "cnn"),
+    train.add_argument("dataset", choices=(*DATASETS, *SEQUENCE_TASKS))
+    train.add_argument("--model", choices=("mlp", "nielsen", "cnn", "lstm", "gru", "rnn"),
                        help="mlp: Linear+activation layers, logits out; nielsen: sigmoid everywhere, N(0,1) init; "
-                            "cnn: two 5×5 conv+ReLU+max-pool stages, then FC layers with dropout (images only)")
+                            "cnn: two 5×5 conv+ReLU+max-pool stages, then FC layers with dropout (images only); "
+                            "lstm: images as sequences of rows → LSTM → last state → FC (Adam); "
+                            "lstm/gru/rnn: the recurrent layer for `train adding|reber`")
+    train.add_argument("--length", type=_positive_int, default=50,
+                       help="adding problem: sequence length, i.e. how far back the marked values lie")
+    train.add_argument("--steps", type=_positive_int, help="adding problem: at most this many Adam steps")
     train.add_argument("--hidden", type=_positive_int, nargs="*", help="hidden layer sizes (e.g. --hidden 100 30)")
     train.add_argument("--activation", choices=("sigmoid", "tanh", "relu"))
     train.add_argument("--epochs", type=_positive_int)
@@ -110,6 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate_cmd.add_argument("--split", choices=("train", "validation", "test"), default="test")
     evaluate_cmd.set_defaults(handler=command_eval)
 
+    diagnose = commands.add_parser("diagnose", help="gradient diagnostics (vanishing gradients through time)")
+    what = diagnose.add_subparsers(dest="what", metavar="WHAT", required=True)
+    vanishing = what.add_parser("vanishing", help="‖∂L/∂h_t‖ per time step: sigmoid/tanh RNN vs LSTM")
+    vanishing.add_argument("--steps", type=_positive_int, default=100, help="sequence length T (loss at T)")
+    vanishing.add_argument("--hidden", type=_positive_int, default=32, help="hidden size |h|")
+    vanishing.add_argument("--seed", type=int, default=0)
+    vanishing.add_argument("--out", type=Path, default=Path("runs/vanishing.png"), help="where the figure goes")
+    vanishing.set_defaults(handler=command_diagnose_vanishing)
+
     from deltanet.reproduce import add_parser
     add_parser(commands)
     return parser
@@ -124,15 +146,23 @@ def _settings(args) -> dict:
     """The run's full settings: explicit flags over the data set's defaults."""
     if args.model == "cnn" and args.dataset not in CNN_DEFAULTS:
         raise UserError(f"--model cnn needs an image data set ({' or '.join(CNN_DEFAULTS)}), not {args.dataset}")
-    settings = dict(CNN_DEFAULTS[args.dataset] if args.model == "cnn" else DEFAULTS[args.dataset])
+    if args.model in ("lstm", "gru", "rnn") and args.dataset not in LSTM_DEFAULTS:
+        raise UserError(f"--model {args.model} needs an image data set ({' or '.join(LSTM_DEFAULTS)}) or a "
+                        f"sequence task ({' or '.join(SEQUENCE_TASKS)}), not {args.dataset}")
+    table = CNN_DEFAULTS if args.model == "cnn" else LSTM_DEFAULTS if args.model in ("lstm", "gru", "rnn") \
+        else DEFAULTS
+    settings = dict(table[args.dataset])
     for key in ("hidden", "activation", "epochs", "batch", "lr", "momentum", "weight_decay"):
         value = getattr(args, key)
         if value is not None:
             settings[key] = value
     if args.model == "nielsen":
         settings["activation"] = "sigmoid"
+    flag_defaults = dict(FLAG_DEFAULTS)
+    if args.model in ("lstm", "gru", "rnn"):
+        flag_defaults.update(optimizer="adam", schedule="none")
     flags = {key: default if getattr(args, key) is None else getattr(args, key)
-             for key, default in FLAG_DEFAULTS.items()}
+             for key, default in flag_defaults.items()}
     settings.update(dataset=args.dataset, loss=args.loss or ("quadratic" if args.model == "nielsen" else "ce"),
                     patience=args.patience, **flags)
     return settings
@@ -170,6 +200,11 @@ def build_model(settings: dict, recipe: Recipe, n_in: int):
             raise UserError("--model cnn outputs logits: use --loss ce or --loss bce")
         return cnn(IMAGE_SHAPES[settings["dataset"]], hidden=settings["hidden"], classes=recipe.outputs,
                    activation=settings["activation"])
+    if settings["model"] in ("lstm", "gru", "rnn"):
+        if recipe.output_activation is not None:
+            raise UserError(f"--model {settings['model']} outputs logits: use --loss ce or --loss bce")
+        return lstm(IMAGE_SHAPES[settings["dataset"]][1:], hidden=settings["hidden"][0], classes=recipe.outputs,
+                    num_layers=len(settings["hidden"]), kind=settings["model"])
     return mlp(sizes, settings["activation"], output=recipe.output_activation)
 
 
@@ -191,7 +226,57 @@ def _resume_paths(resume: Path) -> tuple[Path, Path]:
     return checkpoint, checkpoint.parent
 
 
+def command_train_sequence(args) -> int:
+    """`deltanet train adding|reber`: the synthetic sequence tasks of deltanet.train.sequences."""
+    from deltanet.train import sequences
+
+    kind = args.model if args.model in ("lstm", "gru", "rnn") else "lstm"
+    if args.model not in (None, "lstm", "gru", "rnn"):
+        raise UserError(f"train {args.dataset}: --model must be lstm, gru or rnn, not {args.model}")
+    dn.set_default_dtype(args.dtype or "float32")
+    seed = 0 if args.seed is None else args.seed
+    hidden = args.hidden[0] if args.hidden else (64 if args.dataset == "adding" else 16)
+    if args.dataset == "adding":
+        result = sequences.train_adding(kind, length=args.length, hidden=hidden, steps=args.steps or 6000,
+                                        batch=args.batch or 64, lr=args.lr or 1e-3, seed=seed)
+        print(f"adding problem, length {args.length}: best validation MSE {result['best_mse']:.4f} "
+              f"(baseline: always answering 1 gives {sequences.ADDING_BASELINE:.4f}) — "
+              f"{'solved' if result['solved'] else 'not solved'} (MSE < 0.01) after {result['steps']} steps, "
+              f"{result['seconds']:.0f} s")
+        metadata = {"task": "adding", "length": args.length, "best_mse": result["best_mse"]}
+    else:
+        result = sequences.train_reber(kind, hidden=hidden, epochs=args.epochs or 40, batch=args.batch or 32,
+                                       lr=args.lr or 1e-2, seed=seed)
+        print(f"embedded Reber grammar: {100 * result['test_accuracy']:.1f}% of 1,000 test strings predicted "
+              f"right at every step after {result['epochs']} epochs, {result['seconds']:.0f} s")
+        metadata = {"task": "reber", "test_accuracy": result["test_accuracy"]}
+    run_dir = args.out or Path("runs") / f"{args.dataset}-{kind}"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    dn.io.save(result["model"], run_dir / "model.npz", metadata=metadata)
+    print(f"model: {run_dir / 'model.npz'}")
+    return 0
+
+
+def command_diagnose_vanishing(args) -> int:
+    """`deltanet diagnose vanishing`: ‖∂L/∂h_t‖ per time step for sigmoid/tanh RNNs and LSTMs."""
+    from deltanet.diagnose import vanishing_gradients
+    from deltanet.plot.gradients import gradient_norms_over_time
+
+    dn.set_default_dtype("float64")       # the norms go far below float32's range
+    norms = vanishing_gradients(steps=args.steps, hidden=args.hidden, seed=args.seed)
+    marks = sorted({1, args.steps // 4, args.steps // 2, 3 * args.steps // 4, args.steps} - {0})
+    print(f"‖∂L/∂h_t‖ with the loss at t = {args.steps} (|h| = {args.hidden}, batch 8, torch's init):")
+    print(f"{'':24}" + "".join(f"{'t = ' + str(t):>11}" for t in marks))
+    for label, values in norms.items():
+        print(f"{label:24}" + "".join(f"{values[t - 1]:>11.1e}" for t in marks))
+    gradient_norms_over_time(norms, f"‖∂L/∂h_t‖, loss at t = {args.steps} (|h| = {args.hidden})", args.out)
+    print(f"figure: {args.out}")
+    return 0
+
+
 def command_train(args) -> int:
+    if args.dataset in SEQUENCE_TASKS:
+        return command_train_sequence(args)
     checkpoint_path = None
     if args.resume is not None:
         checkpoint_path, run_dir = _resume_paths(args.resume)

@@ -61,3 +61,17 @@ def cnn(in_shape=(1, 28, 28), channels=(20, 40), kernel_size: int = 5, hidden=(1
         n = int(size)
     layers.append(nn.Linear(n, classes))
     return nn.Sequential(*layers)
+
+
+def lstm(in_shape=(28, 28), hidden: int = 128, classes: int = 10, num_layers: int = 1,
+         kind: str = "lstm") -> nn.Sequential:
+    """Recurrent classifier for flat image vectors (N, H·W), each image read as H time steps of W pixels
+    (row-MNIST): Unflatten → LSTM (or kind='gru'/'rnn'; batch_first) → its last state (LastStep) →
+    Linear(hidden, classes), logits out. lstm() is LSTM(28→128) + Linear(128, 10): 82,186 parameters."""
+    layers = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}
+    if kind not in layers:
+        raise ValueError(f"lstm: unknown recurrent layer {kind!r}; choose one of {', '.join(layers)}")
+    steps, features = (int(n) for n in in_shape)
+    return nn.Sequential(nn.Unflatten(1, (steps, features)),
+                         layers[kind](features, int(hidden), num_layers=num_layers, batch_first=True),
+                         nn.LastStep(), nn.Linear(int(hidden), classes))

@@ -84,6 +84,7 @@ class RunResult:
     epochs: int
     records: list[dict]
     seconds: float
+    model: object = None            # the trained network (not saved)
 
     def final(self, split: str) -> float:
         return self.records[-1][f"{split}_accuracy"]
@@ -329,7 +330,7 @@ def train_setting(setting: Setting, data: dict, monitor, seed: int, epochs: int)
     start = time.perf_counter()
     trainer.fit(epochs)
     seconds = time.perf_counter() - start
-    return RunResult(setting, sizes, len(labels), epochs, trainer.history.records, seconds)
+    return RunResult(setting, sizes, len(labels), epochs, trainer.history.records, seconds, model)
 
 
 # ---------------------------------------------------------------------------------------------------------

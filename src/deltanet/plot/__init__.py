@@ -3,5 +3,6 @@
 Imported on demand: `import deltanet.plot` (importing `deltanet` alone does not load matplotlib)."""
 
 from deltanet.plot.curves import save_figure, training_curves
+from deltanet.plot.gradients import gradient_norms_over_time
 
-__all__ = ["save_figure", "training_curves"]
+__all__ = ["gradient_norms_over_time", "save_figure", "training_curves"]

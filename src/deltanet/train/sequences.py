@@ -85,7 +85,7 @@ def sequence_regressor(kind: str = "lstm", input_size: int = 2, hidden: int = 64
 ADDING_BASELINE = 1 / 6   # variance of the sum of two U(0, 1): the MSE of always answering 1
 
 
-def train_adding(kind: str = "lstm", length: int = 50, hidden: int = 64, steps: int = 2000, batch: int = 64,
+def train_adding(kind: str = "lstm", length: int = 50, hidden: int = 64, steps: int = 6000, batch: int = 64,
                  lr: float = 1e-3, clip: float = 1.0, seed: int = 0, eval_every: int = 100,
                  solved_below: float = 0.01, log=print) -> dict:
     """Adam on fresh random batches of the adding problem (sequences of `length` steps); every
