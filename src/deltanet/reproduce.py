@@ -290,7 +290,7 @@ class Monitor(Callback):
         parts = []
         for split, loader in self.loaders.items():
             accuracy = evaluate(trainer.model, loader, None, self.decode)["accuracy"]
-            trainer.history.records[-1][f"{split}_accuracy"] = accuracy   # the history holds a copy of record
+            trainer.history.records[-1][f"{split}_accuracy"] = accuracy   # this epoch's record in the history
             n = len(loader.dataset)
             parts.append(f"{split} {round(accuracy * n)} / {n} ({_pct(accuracy)})")
         print(f"  epoch {record['epoch']}: " + ", ".join(parts), file=self.stream, flush=True)
