@@ -132,8 +132,10 @@ def build_parser() -> argparse.ArgumentParser:
     vanishing.add_argument("--out", type=Path, default=Path("runs/vanishing.png"), help="where the figure goes")
     vanishing.set_defaults(handler=command_diagnose_vanishing)
 
-    from deltanet.reproduce import add_parser
-    add_parser(commands)
+    from deltanet import reproduce
+    from deltanet.exercises import cli as exercises
+    for command in (reproduce, exercises):
+        command.add_parser(commands)
     return parser
 
 
