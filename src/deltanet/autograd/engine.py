@@ -22,7 +22,7 @@ def _seed_gradient(root: Tensor, grad) -> np.ndarray:
         if root.data.size != 1:
             raise RuntimeError(f"backward: grad can be implied only for a scalar output, this one has shape "
                                f"{root.shape}; pass grad= (a tensor of that shape), or reduce it first (.sum())")
-        return np.ones(root.data.shape, root.data.dtype)
+        return np.array(1, root.data.dtype).reshape(root.data.shape)  # (np.ones is slower for one number)
     grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
     if grad.shape != root.shape:
         raise RuntimeError(f"backward: grad has shape {grad.shape} but the output has shape {root.shape}")
@@ -85,8 +85,8 @@ def run_backward(roots, grads, retain_graph: bool = False, inputs=None):
                                    f"{pg.shape} for an input of shape {data.shape}")
             if pg.dtype != data.dtype:
                 pg = pg.astype(data.dtype)
-            if pg is g or (pg.base is not None and np.may_share_memory(pg, g)):
-                borrowed.add(id(pg))  # g passed through (or a view of it): not ours to hand out
+            if pg is g or (pg.base is not None and pg.base is (g if g.base is None else g.base)):
+                borrowed.add(id(pg))  # g passed through (or a view of it: same owner): not ours to hand out
             arrivals.append((parent, pg))
         if not retain_graph:
             ctx.release()

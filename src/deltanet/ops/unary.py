@@ -8,11 +8,24 @@ from deltanet.autograd.function import Function
 
 def sigmoid_array(z: np.ndarray) -> np.ndarray:
     """σ(z) = 1/(1 + e⁻ᶻ), exact to rounding for any z: where e⁻ᶻ overflows (z < −709 in float64,
-    −88 in float32) it is +inf and σ is correctly 0, so that overflow is expected and silenced."""
-    with np.errstate(over="ignore"):
-        a = np.asarray(np.exp(np.negative(z)))
+    −88 in float32) it is +inf and σ is correctly 0, so that overflow is expected and silenced (only then:
+    `np.errstate` costs more than the whole computation on a small batch)."""
+    a = np.negative(z)
+    if type(a) is not np.ndarray or a.dtype.kind != "f":  # a NumPy scalar, or integers
+        a = np.asarray(a, dtype=a.dtype if a.dtype.kind == "f" else np.float64)
+    log_max = _LOG_MAX.get(a.dtype)
+    if log_max is None:
+        log_max = _LOG_MAX[a.dtype] = float(np.log(np.finfo(a.dtype).max))
+    if a.max(initial=-np.inf) > log_max:
+        with np.errstate(over="ignore"):
+            np.exp(a, out=a)
+    else:
+        np.exp(a, out=a)
     a += 1
     return np.reciprocal(a, out=a)
+
+
+_LOG_MAX: dict = {}  # dtype → ln(largest finite value): e^x overflows beyond it
 
 
 class Elementwise(Function):
