@@ -5,23 +5,42 @@
 
 `deltanet exercises` prints the table; `deltanet exercises ID --explain` shows the trace behind one
 entry; `deltanet exercises --json` prints the records as JSON. See `registry` for the verdicts.
+The sheet modules register their entries when `EXERCISES`, `run` or `run_all` is first used (so the
+CLI starts without loading them).
 """
 
-from deltanet.exercises import sheet000, sheet001, sheet002, sheet003, sheet004  # noqa: F401  (register)
-from deltanet.exercises.registry import EXERCISES, Exercise, Outcome, agrees_if, exercise, sheet
+import importlib
+
+from deltanet.exercises import registry
+from deltanet.exercises.registry import Exercise, Outcome, agrees_if, exercise, sheet
+
+SHEETS = ("sheet000", "sheet001", "sheet002", "sheet003", "sheet004")
+
+
+def exercises() -> dict:
+    """id → `Exercise`, every sheet's entries registered."""
+    for name in SHEETS:
+        importlib.import_module(f"deltanet.exercises.{name}")
+    return registry.EXERCISES
 
 
 def run(id: str) -> dict:
     """Run the check of entry `id` and return its record."""
-    if id not in EXERCISES:
-        known = ", ".join(sorted(EXERCISES))
-        raise KeyError(f"no exercise {id!r}; known: {known}")
-    return EXERCISES[id].run()
+    known = exercises()
+    if id not in known:
+        raise KeyError(f"no exercise {id!r}; `deltanet exercises` lists all {len(known)} ids")
+    return known[id].run()
 
 
 def run_all() -> list[dict]:
     """Records of every entry, in sheet order."""
-    return [EXERCISES[id].run() for id in sorted(EXERCISES)]
+    return [entry.run() for _, entry in sorted(exercises().items())]
 
 
-__all__ = ["EXERCISES", "Exercise", "Outcome", "agrees_if", "exercise", "run", "run_all", "sheet"]
+def __getattr__(name):
+    if name == "EXERCISES":
+        return exercises()
+    raise AttributeError(f"module 'deltanet.exercises' has no attribute {name!r}")
+
+
+__all__ = ["EXERCISES", "Exercise", "Outcome", "agrees_if", "exercise", "exercises", "run", "run_all", "sheet"]

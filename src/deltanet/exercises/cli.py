@@ -21,12 +21,13 @@ def add_parser(commands) -> None:
 
 def select(pattern: str | None) -> list[str]:
     """Entry ids equal to `pattern`, or starting with it; every id when it is None."""
-    from deltanet.exercises import EXERCISES
+    from deltanet.exercises import exercises
 
-    ids = sorted(EXERCISES)
+    known = exercises()
+    ids = sorted(known)
     if pattern is None:
         return ids
-    if pattern in EXERCISES:
+    if pattern in known:
         return [pattern]
     chosen = [id for id in ids if id.startswith(pattern)]
     if not chosen:
