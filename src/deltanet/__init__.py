@@ -5,7 +5,7 @@
     (x * x).sum().backward()        # x.grad == [2., 4.]
 """
 
-from deltanet import autograd, data, io, nn, ops, optim, train
+from deltanet import autograd, construct, data, inspect, io, nn, ops, optim, theory, train
 from deltanet.autograd import enable_grad, is_grad_enabled, no_grad
 from deltanet.creation import (
                                arange,

@@ -17,7 +17,6 @@ atomically and prints its path; `deltanet plot all` writes every figure; `deltan
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ import numpy as np
 
 import deltanet as dn
 from deltanet import nn
+from deltanet.arguments import whole_number
 
 DEFAULT_DIR = Path("runs/plots")
 
@@ -313,12 +313,6 @@ def command_plot(args) -> int:
     return 0
 
 
-def _points(text: str) -> int:
-    if not text.isdigit() or int(text) < 2:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 2, got {text!r}")
-    return int(text)
-
-
 def add_parser(commands) -> None:
     """Register `deltanet plot` on the CLI's subcommands."""
     parser = commands.add_parser(
@@ -330,6 +324,6 @@ def add_parser(commands) -> None:
     parser.add_argument("--out", type=Path, default=None,
                         help=f"the PNG to write (default {DEFAULT_DIR}/NAME.png); with all, the folder")
     parser.add_argument("--list", action="store_true", help="list the figures and what each shows")
-    parser.add_argument("--points", type=_points, default=None,
+    parser.add_argument("--points", type=whole_number(2), default=None,
                         help="samples per axis (default: each figure's own; fewer is faster and coarser)")
     parser.set_defaults(handler=command_plot)

@@ -20,7 +20,6 @@ path (data, training, tables) in seconds. Its tables are labelled QUICK and neve
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import json
 import os
@@ -34,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 import deltanet as dn
+from deltanet.arguments import whole_number
 from deltanet.models import nielsen
 from deltanet.train import Callback, ProgressBar, Trainer, evaluate
 from deltanet.train.recipes import Recipe, load_split
@@ -499,16 +499,6 @@ def command_reproduce(args) -> int:
     return 0
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 0, got {text!r}")
-    return value
-
-
 def add_parser(commands) -> None:
     """Register `deltanet reproduce` on the CLI's subcommands."""
     parser = commands.add_parser(
@@ -522,7 +512,7 @@ def add_parser(commands) -> None:
                              "labelled QUICK and written only to OUT, never to docs/results.md")
     parser.add_argument("--out", type=Path, default=Path("runs/reproduce"),
                         help="folder for NAME.md and NAME.json (default runs/reproduce)")
-    parser.add_argument("--seed", type=_seed, default=0, help="seed of the initialisation and the shuffling")
+    parser.add_argument("--seed", type=whole_number(0), default=0, help="seed of the initialisation and the shuffling")
     parser.add_argument("--doc", type=Path, default=Path("docs/results.md"),
                         help="the results page whose section a full run replaces (default docs/results.md)")
     parser.set_defaults(handler=command_reproduce)

@@ -24,8 +24,8 @@ DIVERGED = re.compile(r"epoch (\d+)(?:, batch (\d+))?: the (?:validation )?loss 
 
 @pytest.mark.parametrize("argv, fragments", [
     (["train", "imagenet"], ["invalid choice", "imagenet"]),
-    (["train", "xor", "--epochs", "0"], ["--epochs", "positive integer", "0"]),
-    (["train", "xor", "--epochs", "-3"], ["--epochs", "positive integer"]),
+    (["train", "xor", "--epochs", "0"], ["--epochs", "whole number ≥ 1", "0"]),
+    (["train", "xor", "--epochs", "-3"], ["--epochs", "whole number ≥ 1"]),
     (["train", "xor", "--epochs", "ten"], ["--epochs", "'ten'"]),
     (["train", "xor", "--batch", "0"], ["--batch"]),
     (["train", "xor", "--lr", "-1"], ["--lr"]),

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from deltanet import io
+from deltanet.arguments import whole_number
 from deltanet.inspect import networks
 from deltanet.inspect.trace import trace
 from deltanet.nn import QuadraticLoss
@@ -34,18 +35,6 @@ def _bit(text: str) -> float:
     if text not in ("0", "1"):
         raise argparse.ArgumentTypeError(f"expected 0 or 1, got {text!r}")
     return float(text)
-
-
-def _at_least(minimum: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {text!r}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number ≥ {minimum}, got {value}")
-        return value
-    return parse
 
 
 def _show(args, preamble: str, t, extra=None, remark: str = "") -> None:
@@ -141,7 +130,7 @@ def add_parser(commands) -> None:
                         help="xor: the input (default 1 0)")
     parser.add_argument("--model", type=Path, metavar="PATH",
                         help="a model .npz (or run directory) written by deltanet")
-    parser.add_argument("--example", type=_at_least(0), default=0, metavar="N",
+    parser.add_argument("--example", type=whole_number(0), default=0, metavar="N",
                         help="--model: index of the example (default 0)")
     parser.add_argument("--dataset", choices=DATASETS, help="--model: default the one it was trained on")
     parser.add_argument("--split", choices=("train", "validation", "test"), default="test",
@@ -149,5 +138,5 @@ def add_parser(commands) -> None:
     parser.add_argument("--loss", choices=LOSSES, help="--model: default the one it was trained with (else ce)")
     parser.add_argument("--format", choices=FORMATS, default="text")
     parser.add_argument("--full", action="store_true", help="print every value (no summaries of big arrays)")
-    parser.add_argument("--digits", type=_at_least(1), default=6, metavar="N", help="significant digits (default 6)")
+    parser.add_argument("--digits", type=whole_number(1), default=6, metavar="N", help="significant digits (default 6)")
     parser.set_defaults(handler=command_trace)
