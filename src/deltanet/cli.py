@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--hidden", type=whole_number(1), nargs="*", help="hidden layer sizes (e.g. --hidden 100 30)")
     train.add_argument("--activation", choices=("sigmoid", "tanh", "relu"))
     train.add_argument("--epochs", type=whole_number(1))
-    train.add_argument("--batch", type=whole_number(1), help="mini-batch size (1 = online learning)")
+    train.add_argument("--batch", type=whole_number(1),
+                       help="mini-batch size (1 = online learning); text: the number of parallel tracks")
     train.add_argument("--lr", type=number(), help="learning rate η")
     train.add_argument("--momentum", type=number())
     train.add_argument("--weight-decay", type=number(),
@@ -384,6 +385,12 @@ def command_eval(args) -> int:
     settings = header.get("metadata", {}).get("settings")
     model = dn.io.load(path)
     if settings is None:
+        task = header.get("metadata", {}).get("task")
+        if task in SEQUENCE_TASKS:
+            hint = ("`deltanet sample` generates text from it" if task == "text"
+                    else "its score is in the model file's metadata, dn.io.info(path)")
+            raise UserError(f"eval: {path} is a `deltanet train {task}` model; eval scores image and point data "
+                            f"sets only ({hint})")
         raise UserError(f"eval: {path} has no training settings (it was not written by `deltanet train`)")
     dataset = args.dataset or settings["dataset"]
     recipe = Recipe(settings["loss"], settings["encoding"], num_classes(dataset))

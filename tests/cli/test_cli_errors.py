@@ -71,6 +71,14 @@ def test_eval_of_files_that_are_not_deltanet_runs(tmp_path, capsys):
     assert_one_error_line(err, "junk.npz")
 
 
+@pytest.mark.parametrize("task, hint", [("text", "deltanet sample"), ("reber", "metadata")])
+def test_eval_of_a_sequence_model_names_its_task_and_what_to_do_instead(task, hint, tmp_path, capsys):
+    dn.io.save(dn.nn.Sequential(dn.nn.Linear(2, 2)), tmp_path / "model.npz", metadata={"task": task})
+    status, _, err = cli(capsys, "eval", tmp_path)
+    assert status == 1
+    assert_one_error_line(err, f"deltanet train {task}", hint)
+
+
 @warnings_ignored
 def test_a_diverging_run_stops_with_one_line_and_keeps_a_good_checkpoint(tmp_path, capsys):
     run_dir = tmp_path / "run"

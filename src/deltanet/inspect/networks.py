@@ -33,7 +33,7 @@ SHEET_ANSWERS = {1: "∂o/∂b¹ = 93750, o = 110",
 def chain(w, b) -> nn.Sequential:
     """Linear(1, 1) → Sigmoid → … → Linear(1, 1) (float64): neuron l has weight w[l−1] and bias b[l−1],
     every neuron but the last is a sigmoid, the last is linear (o = wᴸhᴸ⁻¹ + bᴸ)."""
-    if len(w) != len(b) or not w:
+    if len(w) != len(b) or len(w) == 0:
         raise ValueError(f"chain: need as many weights as biases (at least one), got {len(w)} and {len(b)}")
     modules = []
     for wl, bl in zip(w, b):
