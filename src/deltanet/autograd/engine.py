@@ -22,11 +22,20 @@ def _seed_gradient(root: Tensor, grad) -> np.ndarray:
         if root.data.size != 1:
             raise RuntimeError(f"backward: grad can be implied only for a scalar output, this one has shape "
                                f"{root.shape}; pass grad= (a tensor of that shape), or reduce it first (.sum())")
-        return np.array(1, root.data.dtype).reshape(root.data.shape)  # (np.ones is slower for one number)
+        if root.data.ndim:
+            return np.ones(root.data.shape, root.data.dtype)
+        one = _ONE.get(root.data.dtype)
+        if one is None:                        # a shared read-only 1 (seeds are borrowed: copied before kept)
+            one = _ONE[root.data.dtype] = np.ones((), root.data.dtype)
+            one.flags.writeable = False
+        return one
     grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
     if grad.shape != root.shape:
         raise RuntimeError(f"backward: grad has shape {grad.shape} but the output has shape {root.shape}")
     return grad
+
+
+_ONE: dict = {}  # dtype → the read-only 0-d seed ∂C/∂C = 1
 
 
 def run_backward(roots, grads, retain_graph: bool = False, inputs=None):

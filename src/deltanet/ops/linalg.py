@@ -87,13 +87,13 @@ class Linear(Function):
         x = ctx.x
         gx = delta @ ctx.weight if need_x else None
         gw = gb = None
-        if need_w or need_b:
-            delta2 = delta.reshape(-1, delta.shape[-1])
-            if need_w:
-                gw = (x.reshape(-1, x.shape[-1]).T @ delta2).T  # (xᵀ δ)ᵀ: same values as δᵀ x, faster
-
-            if need_b:
-                gb = delta2.sum(axis=0)
+        if delta.ndim != 2:                                 # (…, out): the batch is every leading index
+            delta, x = delta.reshape(-1, delta.shape[-1]), x.reshape(-1, x.shape[-1])
+        if need_w:
+            # δᵀx, or (xᵀδ)ᵀ for a column-major weight: the same values, in the weight's own memory layout
+            gw = delta.T @ x if ctx.weight.flags.c_contiguous else (x.T @ delta).T
+        if need_b:
+            gb = delta.sum(axis=0)
         return gx, gw, gb
 
     @staticmethod
