@@ -35,6 +35,7 @@ bench: $(DEV_STAMP)
 	env -u OPENBLAS_CORETYPE $(BIN)/python benchmarks/mlp_step.py
 	env -u OPENBLAS_CORETYPE $(BIN)/python benchmarks/mnist_epoch.py
 	env -u OPENBLAS_CORETYPE $(BIN)/python benchmarks/cnn_epoch.py
+	env -u OPENBLAS_CORETYPE $(BIN)/python benchmarks/lstm_epoch.py
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks
