@@ -41,6 +41,18 @@ def test_softmax_temperature_is_softmax_of_z_over_t(name, temperature, rng):
           lambda v: getattr(torch, name)(v / temperature, -1), x)
 
 
+@pytest.mark.parametrize("temperature", [1e-3, 1e-300])
+def test_softmax_at_a_tiny_temperature_is_the_argmax_limit_with_ties_shared(temperature):
+    z = dn.tensor(np.array([[1.0, 3.0, 3.0, -2.0], [-1e6, 5.0, -7.0, 4.0]]), requires_grad=True)
+    a = dn.softmax(z, -1, temperature=temperature)            # z / T alone is ±1e300: inf − inf = NaN
+    np.testing.assert_array_equal(a.data, [[0.0, 0.5, 0.5, 0.0], [0.0, 1.0, 0.0, 0.0]])
+    log_a = dn.log_softmax(z, -1, temperature=temperature)
+    np.testing.assert_allclose(log_a.data[0, 1:3], -np.log(2), rtol=1e-12)
+    np.testing.assert_allclose(log_a.data[1, 3], -1 / temperature, rtol=1e-12)   # −(5 − 4)/T
+    a.sum().backward()
+    assert np.all(np.isfinite(z.grad.data))
+
+
 def test_softmax_temperature_must_be_positive():
     for name in ["softmax", "log_softmax"]:
         with pytest.raises(ValueError, match="temperature"):

@@ -280,12 +280,22 @@ def linear(x, weight, bias=None):
 # ---- softmax family and fused losses ------------------------------------------------------------
 
 
+def _scaled_by_temperature(x, dim, temperature):
+    """(z − max z)/T: the softmax family is unchanged by the shift (so the constant max carries no gradient),
+    and z/T alone overflows to ±inf, then NaN, for a tiny T."""
+    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    m = data.max(axis=dim, keepdims=True)
+    if not np.isfinite(m).all():
+        m = np.where(np.isfinite(m), m, 0)
+    return (x - m) / temperature
+
+
 def softmax(x, dim, temperature=1.0):
     """softmax(z / T) along dim; T > 0 (T → 0: argmax, T → ∞: uniform)."""
     if temperature != 1.0:
         if temperature <= 0:
             raise ValueError(f"softmax: temperature must be > 0, got {temperature}")
-        x = x / temperature
+        x = _scaled_by_temperature(x, dim, temperature)
     return _softmax.Softmax.apply(x, dim=dim)
 
 
@@ -293,7 +303,7 @@ def log_softmax(x, dim, temperature=1.0):
     if temperature != 1.0:
         if temperature <= 0:
             raise ValueError(f"log_softmax: temperature must be > 0, got {temperature}")
-        x = x / temperature
+        x = _scaled_by_temperature(x, dim, temperature)
     return _softmax.LogSoftmax.apply(x, dim=dim)
 
 
