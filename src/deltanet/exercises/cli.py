@@ -1,4 +1,4 @@
-"""`deltanet exercises [ID] [--explain] [--json] [--sheet N]`: the sheets' checkable results, recomputed."""
+"""`deltanet exercises [ID] [--explain] [--json | --markdown]`: the sheets' checkable results, recomputed."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ def add_parser(commands) -> None:
                     "an erratum, with the correction.")
     parser.add_argument("id", nargs="?", help="one entry (default: all); a prefix (000, 000-q2) selects several")
     parser.add_argument("--explain", action="store_true", help="show the computation behind each verdict")
-    parser.add_argument("--json", action="store_true", help="print the records as JSON")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print the records as JSON")
+    output.add_argument("--markdown", action="store_true",
+                        help="print a markdown document: one table per sheet (what docs/exercises.md holds)")
     parser.set_defaults(handler=command_exercises)
 
 
@@ -42,6 +45,9 @@ def command_exercises(args) -> int:
     if args.json:
         print(json.dumps(records if args.explain else [_without_explain(r) for r in records], indent=2))
         return 0
+    if args.markdown:
+        print(markdown(records), end="")
+        return 0
     if args.explain or len(records) == 1:
         for record in records:
             print(explain(record))
@@ -63,11 +69,38 @@ def table(records: list[dict]) -> str:
     lines = [f"{'id':<{width}}  {'verdict':<13}  computed", "-" * (width + 2 + 13 + 2 + 40)]
     for r in records:
         lines.append(f"{r['id']:<{width}}  {MARK[r['verdict']]:<13}  {_one_line(r['computed'], 90)}")
-    counts = {v: sum(r["verdict"] == v for r in records) for v in MARK}
     lines.append("")
-    lines.append(f"{len(records)} results: " + ", ".join(f"{n} {v}" for v, n in counts.items())
-                 + ".  `deltanet exercises ID --explain` shows one in full.")
+    lines.append(counts(records) + ".  `deltanet exercises ID --explain` shows one in full.")
     return "\n".join(lines)
+
+
+def counts(records: list[dict]) -> str:
+    """'N results: a agrees, e erratum, n not checkable'."""
+    return f"{len(records)} results: " + ", ".join(f"{sum(r['verdict'] == v for r in records)} {v}" for v in MARK)
+
+
+def markdown(records: list[dict]) -> str:
+    """A document with one table per seed sheet: id, verdict, the sheet's claim, what deltanet computes and,
+    for an erratum, the correction."""
+    lines = ["# The sheets' checkable results, recomputed by deltanet", "",
+             "Made by `deltanet exercises --markdown > docs/exercises.md` (a test keeps it in step with the code);",
+             "`deltanet exercises ID --explain` shows the computation behind one entry.", "",
+             counts(records) + ".", ""]
+    sheets = {}
+    for r in records:
+        sheets.setdefault(r["source"].split(",")[0], []).append(r)
+    for seed_file, rows in sheets.items():
+        lines += [f"## {seed_file}", "", counts(rows) + ".", "",
+                  "| id | verdict | the sheet says | deltanet computes | correction |", "|---|---|---|---|---|"]
+        lines += [f"| {r['id']} | {MARK[r['verdict']]} | " + " | ".join(
+            _cell(text) for text in (r["source"].split(", ", 1)[1] + ": " + r["claim"], r["computed"],
+                                     r["correction"] or "")) + " |" for r in rows]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 def explain(record: dict) -> str:
