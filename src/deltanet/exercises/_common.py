@@ -53,6 +53,7 @@ def forward_table(model: nn.Sequential, x: dn.Tensor) -> list[str]:
 
 def finite_differences(loss, params) -> list[np.ndarray]:
     """∂loss/∂p for each tensor p in `params` by central differences (no autodiff); `loss()` recomputes it."""
+    params = list(params)
     return [j.reshape(p.shape) for j, p in zip(numerical_jacobian(lambda *_: loss(), params), params, strict=True)]
 
 

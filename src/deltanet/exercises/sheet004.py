@@ -21,7 +21,7 @@ import numpy as np
 
 import deltanet as dn
 from deltanet import nn
-from deltanet.autograd.gradcheck import numerical_jacobian
+from deltanet.exercises._common import finite_differences, linear, max_abs_diff
 from deltanet.exercises.registry import Outcome, agrees_if, exercise, sheet
 
 AUTOGRAD_TOL = 1e-12    # formula vs autograd: both exact up to float64 rounding
@@ -36,21 +36,12 @@ def _t(x, requires_grad: bool = False):
     return dn.tensor(np.asarray(x, dtype=np.float64), dtype=dn.float64, requires_grad=requires_grad)
 
 
-def _linear(w, b=None) -> nn.Linear:
-    """An nn.Linear holding exactly the weights w (out, in) and the biases b (none if b is None)."""
-    w = np.asarray(w, dtype=np.float64)
-    layer = nn.Linear(w.shape[1], w.shape[0], bias=b is not None, dtype=dn.float64)
-    layer.weight.data[...] = w
-    if b is not None:
-        layer.bias.data[...] = b
-    return layer
-
 
 def _network(ws, bs, activation, c: float = 1.0) -> nn.Sequential:
     """Linear layers holding c·w^l and c·b^l, each followed by `activation()`."""
     layers = []
     for w, b in zip(ws, bs):
-        layers += [_linear(c * np.asarray(w), c * np.asarray(b)), activation()]
+        layers += [linear(c * np.asarray(w), c * np.asarray(b)), activation()]
     return nn.Sequential(*layers)
 
 
@@ -75,20 +66,12 @@ def _sigma_prime(z):
     return s * (1.0 - s)
 
 
-def _max_diff(a, b) -> float:
-    return float(np.max(np.abs(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64))))
-
 
 def _fmt(x, precision: int = 6) -> str:
     """Numbers for the explain texts."""
     return np.array2string(np.asarray(x, dtype=np.float64), precision=precision, max_line_width=100,
                            separator=", ")
 
-
-def _numerical_gradients(cost, params) -> list[np.ndarray]:
-    """∂C/∂p for each parameter p by central differences of the scalar `cost()` (no autodiff)."""
-    params = list(params)
-    return [j.reshape(p.shape) for j, p in zip(numerical_jacobian(lambda *_: cost(), params), params)]
 
 
 def _formula_verdict(autograd_diff: float, numerical_diff: float) -> str:
@@ -152,7 +135,7 @@ def _():
     perceptrons = _outputs(_network(ws, bs, _perceptron), x)
     margin = min(float(np.min(np.abs(z))) for z in _weighted_inputs(_network(ws, bs, _perceptron), x))
     cs = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5]
-    gaps = [_max_diff(_outputs(_network(ws, bs, nn.Sigmoid, c), x), perceptrons) for c in cs]
+    gaps = [max_abs_diff(_outputs(_network(ws, bs, nn.Sigmoid, c), x), perceptrons) for c in cs]
     lines = ["the network and inputs of 004-ex1.1-scaling, perceptrons replaced by sigmoid neurons;",
              f"smallest |w·x + b| of any perceptron on any input: {margin:.3e}",
              "max over inputs and outputs of |sigmoid network − perceptron network|:"]
@@ -203,7 +186,7 @@ def bit_digits(bit: int) -> tuple[int, ...]:
 def _encoder(digit_sets, c: float = 1.0) -> nn.Sequential:
     """The sheet's binary output layer: w_ij = +c if digit i is in bit j's set, else −c; b_j = 0; sigmoid."""
     w = np.array([[1.0 if i in digits else -1.0 for i in range(10)] for digits in digit_sets])
-    return nn.Sequential(_linear(c * w, np.zeros(len(digit_sets))), nn.Sigmoid())
+    return nn.Sequential(linear(c * w, np.zeros(len(digit_sets))), nn.Sigmoid())
 
 
 def _z_extremes(w: np.ndarray, k: int) -> tuple[float, float]:
@@ -309,7 +292,7 @@ def _():
     x, digits = _admissible_vertices()
     target = (digits[:, None] >> np.arange(4)) & 1
     cs = [1.0, 5.1]
-    errors = [_max_diff(_outputs(_encoder([bit_digits(b) for b in range(4)], c), x), target) for c in cs]
+    errors = [max_abs_diff(_outputs(_encoder([bit_digits(b) for b in range(4)], c), x), target) for c in cs]
     lines = ["the four bit neurons (1' corrected, see 004-ex1.3-bit1), b = 0; worst |z| over the allowed "
              "activations (x_k ∈ [0.99, 1], others ∈ [0, 0.01]) per bit 0' … 3': " + _fmt(margins, 2),
              f"every bit is within 0.01 of its target iff σ(c·{margin:.2f}) ≥ 0.99, i.e. c ≥ ln 99/{margin:.2f} = "
@@ -430,8 +413,8 @@ def _autograd_backprop(ws, bs, x, y, cost) -> _Backprop:
     layers = list(_network(ws, bs, nn.Sigmoid))
     linears = layers[0::2]
     z, a = {}, {1: _t(x)}
-    for l, (linear, sigmoid) in enumerate(zip(linears, layers[1::2]), start=2):
-        z[l] = linear(a[l - 1]).retain_grad()
+    for l, (layer, sigmoid) in enumerate(zip(linears, layers[1::2]), start=2):
+        z[l] = layer(a[l - 1]).retain_grad()
         a[l] = sigmoid(z[l]).retain_grad()
     cost(a[len(linears) + 1], _t(y)).backward()
     ls = range(2, len(linears) + 2)
@@ -445,7 +428,7 @@ def _numerical_backprop(ws, bs, x, y, cost) -> tuple[dict, dict]:
     """(∂C/∂w^l, ∂C/∂b^l) by central differences of C, keyed by l = 2 … L."""
     model = _network(ws, bs, nn.Sigmoid)
     linears = list(model)[0::2]
-    grads = _numerical_gradients(lambda: cost(model(_t(x)), _t(y)),
+    grads = finite_differences(lambda: cost(model(_t(x)), _t(y)),
                                  [p for m in linears for p in (m.weight, m.bias)])
     ls = range(2, len(linears) + 2)
     return dict(zip(ls, grads[0::2])), dict(zip(ls, grads[1::2]))
@@ -496,8 +479,8 @@ def _():
 def _():
     sheet_bp, auto, (_, num_db) = _chapter2()
     L = max(sheet_bp.delta)
-    d_auto, d_num = _max_diff(sheet_bp.delta[L], auto.delta[L][0]), _max_diff(sheet_bp.delta[L], num_db[L])
-    d_da = _max_diff(sheet_bp.dC_da[L], auto.dC_da[L][0])
+    d_auto, d_num = max_abs_diff(sheet_bp.delta[L], auto.delta[L][0]), max_abs_diff(sheet_bp.delta[L], num_db[L])
+    d_da = max_abs_diff(sheet_bp.dC_da[L], auto.dC_da[L][0])
     from deltanet.inspect import trace
 
     ws, bs, x, y = backprop_example()
@@ -521,9 +504,9 @@ def _():
 def _():
     sheet_bp, auto, (_, num_db) = _chapter2()
     hidden = sorted(set(sheet_bp.delta) - {max(sheet_bp.delta)})
-    d_auto = max(max(_max_diff(sheet_bp.delta[l], auto.delta[l][0]), _max_diff(sheet_bp.dC_da[l], auto.dC_da[l][0]))
-                 for l in hidden)
-    d_num = max(_max_diff(sheet_bp.delta[l], num_db[l]) for l in hidden)
+    d_auto = max(max(max_abs_diff(sheet_bp.delta[l], auto.delta[l][0]),
+                     max_abs_diff(sheet_bp.dC_da[l], auto.dC_da[l][0])) for l in hidden)
+    d_num = max(max_abs_diff(sheet_bp.delta[l], num_db[l]) for l in hidden)
     lines = []
     for l in reversed(hidden):
         lines += [f"l = {l}: ∂C/∂a^{l} = (w^{l + 1})ᵀ δ^{l + 1} = {_fmt(sheet_bp.dC_da[l])}",
@@ -542,8 +525,8 @@ def _():
           claim="∂C/∂b^l_j = δ^l_j")
 def _():
     sheet_bp, auto, (_, num_db) = _chapter2()
-    d_auto = max(_max_diff(sheet_bp.dC_db[l], auto.dC_db[l]) for l in sheet_bp.dC_db)
-    d_num = max(_max_diff(sheet_bp.dC_db[l], num_db[l]) for l in sheet_bp.dC_db)
+    d_auto = max(max_abs_diff(sheet_bp.dC_db[l], auto.dC_db[l]) for l in sheet_bp.dC_db)
+    d_num = max(max_abs_diff(sheet_bp.dC_db[l], num_db[l]) for l in sheet_bp.dC_db)
     lines = [f"l = {l}: δ^{l} = {_fmt(sheet_bp.delta[l])};  b^{l}.grad = {_fmt(auto.dC_db[l])}"
              for l in sorted(sheet_bp.delta)]
     return Outcome(computed=f"∂C/∂b^l = δ^l for l = 2, 3, 4 (max diff to autograd {d_auto:.1e}, to central "
@@ -558,10 +541,10 @@ def _():
           claim="∂C/∂w^l_jk = a^{l−1}_k δ^l_j")
 def _():
     sheet_bp, auto, (num_dw, _) = _chapter2()
-    d_auto = max(_max_diff(sheet_bp.dC_dw[l], auto.dC_dw[l]) for l in sheet_bp.dC_dw)
-    d_num = max(_max_diff(sheet_bp.dC_dw[l], num_dw[l]) for l in sheet_bp.dC_dw)
+    d_auto = max(max_abs_diff(sheet_bp.dC_dw[l], auto.dC_dw[l]) for l in sheet_bp.dC_dw)
+    d_num = max(max_abs_diff(sheet_bp.dC_dw[l], num_dw[l]) for l in sheet_bp.dC_dw)
     lines = [f"l = {l}: δ^{l} (a^{l - 1})ᵀ, a {sheet_bp.dC_dw[l].shape} matrix; max |− w^{l}.grad| = "
-             f"{_max_diff(sheet_bp.dC_dw[l], auto.dC_dw[l]):.1e}" for l in sorted(sheet_bp.dC_dw)]
+             f"{max_abs_diff(sheet_bp.dC_dw[l], auto.dC_dw[l]):.1e}" for l in sorted(sheet_bp.dC_dw)]
     lines.append(f"∂C/∂w^4 = {_fmt(sheet_bp.dC_dw[4])}")
     lines.append("(Step IV's sum Σ_{i=1}^p runs over layer l − 1, whose size Step II called something else)")
     return Outcome(computed=f"∂C/∂w^l = δ^l (a^{{l−1}})ᵀ for l = 2, 3, 4 (max diff to autograd {d_auto:.1e}, to "
@@ -610,8 +593,8 @@ def _():
     nn.QuadraticLoss()(model(_t(x)), _t(y)).backward()
     optimizer.step()
     linears = list(model)[0::2]
-    d_w = max(_max_diff(sheet_w[l], m_.weight.numpy()) for l, m_ in enumerate(linears, start=2))
-    d_b = max(_max_diff(sheet_b[l], m_.bias.numpy()) for l, m_ in enumerate(linears, start=2))
+    d_w = max(max_abs_diff(sheet_w[l], m_.weight.numpy()) for l, m_ in enumerate(linears, start=2))
+    d_b = max(max_abs_diff(sheet_b[l], m_.bias.numpy()) for l, m_ in enumerate(linears, start=2))
     lines = [f"m = {m} examples of the §2 network, η = {eta:g}; the sheet's update with the per-example "
              "backprop of 004-s2.1-bp*, against one dn.optim.SGD(lr=η) step on nn.QuadraticLoss "
              "(C = 1/(2m) Σ_x ‖y − a^L‖²)",
@@ -642,8 +625,8 @@ def _():
     formula = (a - y) / (a * (1 - a)) / m
     a_t = _t(a, requires_grad=True)
     (autograd,) = dn.autograd.grad(nn.BCELoss()(a_t, _t(y)), [a_t])
-    (numerical,) = _numerical_gradients(lambda: nn.BCELoss()(a_t, _t(y)), [a_t])
-    d_auto, d_num = _max_diff(formula, autograd.numpy()), _max_diff(formula, numerical)
+    (numerical,) = finite_differences(lambda: nn.BCELoss()(a_t, _t(y)), [a_t])
+    d_auto, d_num = max_abs_diff(formula, autograd.numpy()), max_abs_diff(formula, numerical)
     lines = [f"a = {_fmt(a)}", f"y = {_fmt(y)}", f"formula  = {_fmt(formula)}",
              f"autograd = {_fmt(autograd.numpy())}  (nn.BCELoss, mean over the m = {m} terms)"]
     return Outcome(computed=f"∂C/∂a = {_fmt(formula, 4)}, as autograd (max diff {d_auto:.1e})",
@@ -676,7 +659,7 @@ def _():
              f"H(1/2) = {h_half:.6f} = ln 2, the peak of Figure 3.1",
              "for y_i ∈ {0, 1} the gradient never vanishes on (0, 1): the infimum 0 is only approached as σ(z) → y"]
     found = (np.max(np.abs(gradient.numpy())) < 1e-12 and abs(float(c_min.item()) - entropy) < 1e-12
-             and _max_diff(argmin, y) <= 1e-4)
+             and max_abs_diff(argmin, y) <= 1e-4)
     return Outcome(computed=f"∇C = 0 at a = y, C(y) = mean H(y) = {entropy:.6f}, and a grid scan finds the minimum "
                             "at y (to 1e-4)",
                    verdict=agrees_if(found),
@@ -697,7 +680,7 @@ def _():
              f"{_fmt(auto.z[L][0])})",
              f"σ(z^L) = a^L = {_fmt(auto.a[L][0])}: the printed chain equates a^L with z^L"]
     return Outcome(computed=f"σ(z^L) = {_fmt(auto.a[L][0], 4)} but Σ_k w_jk a_k + b_j = {_fmt(weighted, 4)}",
-                   verdict=agrees_if(_max_diff(auto.a[L][0], weighted) < 1e-12),
+                   verdict=agrees_if(max_abs_diff(auto.a[L][0], weighted) < 1e-12),
                    value={"sigma_z": auto.a[L][0].tolist(), "weighted_input": weighted.tolist()},
                    correction="a^L_j = σ(z^L_j) with z^L_j = Σ_k w^L_jk a^{L−1}_k + b^L_j",
                    explain="\n".join(lines))
@@ -715,9 +698,9 @@ def _():
     steps = {"first line": (-y / a + (1 - y) / (1 - a)) * _sigma_prime(z),
              "second line": (-y + y * a + a - y * a) / (a * (1 - a)) * _sigma_prime(z),
              "a − y": a - y}
-    d_auto = max(_max_diff(v, auto.delta[L][0]) for v in steps.values())
-    d_num = max(_max_diff(v, num_db[L]) for v in steps.values())
-    d_sigma = _max_diff(_sigma_prime(z), a * (1 - a))
+    d_auto = max(max_abs_diff(v, auto.delta[L][0]) for v in steps.values())
+    d_num = max(max_abs_diff(v, num_db[L]) for v in steps.values())
+    d_sigma = max_abs_diff(_sigma_prime(z), a * (1 - a))
     lines = [f"{name:>11}: {_fmt(v)}" for name, v in steps.items()]
     lines += [f"   autograd: {_fmt(auto.delta[L][0])}  (z^L.grad, nn.BCELoss summed over j)",
               f"max |σ'(z^L) − a^L(1 − a^L)| = {d_sigma:.1e}"]
@@ -738,7 +721,7 @@ def _output_weight_gradient(cost, formula, label: str, claim_formula: str) -> Ou
     L = max(auto.z)
     sheet_dw = np.mean([formula(a, y_, z, a_prev) for a, y_, z, a_prev in
                         zip(auto.a[L], y, auto.z[L], auto.a[L - 1])], axis=0)
-    d_auto, d_num = _max_diff(sheet_dw, auto.dC_dw[L]), _max_diff(sheet_dw, num_dw[L])
+    d_auto, d_num = max_abs_diff(sheet_dw, auto.dC_dw[L]), max_abs_diff(sheet_dw, num_dw[L])
     lines = [f"n = 5 examples of the §2 network, {label}", f"{claim_formula} =", _fmt(sheet_dw),
              "w^L.grad (autograd) =", _fmt(auto.dC_dw[L])]
     return Outcome(computed=f"∂C/∂w^L = {claim_formula} equals autograd's (max diff {d_auto:.1e})",
@@ -774,14 +757,14 @@ def _():
     (integral_slope,) = dn.autograd.grad(-((1 - _t(y)) * dn.log(1 - a_t) + _t(y) * dn.log(a_t)).sum(), [a_t])
     rng = np.random.default_rng(311)
     w, b, x, target = rng.standard_normal((1, 3)), rng.standard_normal(1), rng.standard_normal(3), rng.uniform()
-    neuron = _linear(w, b)
+    neuron = linear(w, b)
     a_out = dn.sigmoid(neuron(_t(x[None])))
     nn.BCELoss()(a_out, _t([[target]])).backward()
     a_val = float(a_out.item())
-    diffs = {"quotient vs split": _max_diff(quotient, split),
-             "dC/da of the integral vs quotient": _max_diff(integral_slope.numpy(), quotient),
-             "(3.1) dC/dw vs x(a − y)": _max_diff(neuron.weight.grad.numpy()[0], x * (a_val - target)),
-             "(3.2) dC/db vs a − y": _max_diff(neuron.bias.grad.numpy(), [a_val - target])}
+    diffs = {"quotient vs split": max_abs_diff(quotient, split),
+             "dC/da of the integral vs quotient": max_abs_diff(integral_slope.numpy(), quotient),
+             "(3.1) dC/dw vs x(a − y)": max_abs_diff(neuron.weight.grad.numpy()[0], x * (a_val - target)),
+             "(3.2) dC/db vs a − y": max_abs_diff(neuron.bias.grad.numpy(), [a_val - target])}
     lines = [f"on a grid of {a.size} (a, y) with a ∈ [0.01, 0.99], y ∈ [0, 1]:"]
     lines += [f"  max |{name}| = {d:.1e}" for name, d in diffs.items()]
     lines.append(f"(3.1)–(3.2) checked on one sigmoid neuron with 3 inputs: a = {a_val:.6f}, y = {target:.6f}, "
@@ -802,13 +785,13 @@ def _softmax_autograd():
     """(z^L, ∂C/∂b^L, ∂C/∂w^L) from deltanet: nn.Linear and nn.CrossEntropyLoss (C = −ln a_r^L), plus
     the central differences of C in b^L and w^L."""
     a_prev, w, b, r = softmax_example()
-    layer = _linear(w, b)
+    layer = linear(w, b)
 
     def cost():
         return nn.CrossEntropyLoss()(layer(_t(a_prev[None])), np.array([r]))
 
     cost().backward()
-    num_dw, num_db = _numerical_gradients(cost, [layer.weight, layer.bias])
+    num_dw, num_db = finite_differences(cost, [layer.weight, layer.bias])
     with dn.no_grad():
         z = layer(_t(a_prev)).numpy()
     return z, layer.bias.grad.numpy(), layer.weight.grad.numpy(), num_db, num_dw
@@ -827,8 +810,8 @@ def _():
     printed = np.array([-(1 / a[r]) * (e[r] / total - (e[r] / total) ** 2) if j == r
                         else -(1 / a[r]) * (0 - e[r] * e[j] / total ** 2) for j in range(len(z))])
     simplified = np.array([-1 + a[r] if j == r else a[j] for j in range(len(z))])
-    d_auto = max(_max_diff(v, auto_db) for v in (printed, simplified, a - y))
-    d_num = max(_max_diff(v, num_db) for v in (printed, simplified, a - y))
+    d_auto = max(max_abs_diff(v, auto_db) for v in (printed, simplified, a - y))
+    d_num = max(max_abs_diff(v, num_db) for v in (printed, simplified, a - y))
     lines = [f"z^L = {_fmt(z)}, a^L = softmax(z^L) = {_fmt(a)}, r = {r}",
              f"(3.4)/(3.5) brackets = {_fmt(printed)}", f"−1 + a_r / a_j     = {_fmt(simplified)}",
              f"(3.6) a − y         = {_fmt(a - y)}", f"autograd b^L.grad   = {_fmt(auto_db)}  (nn.CrossEntropyLoss)"]
@@ -845,7 +828,7 @@ def _():
     a_prev, w, b, r = softmax_example()
     z, _, auto_dw, _, num_dw = _softmax_autograd()
     formula = np.outer(np.exp(z) / np.exp(z).sum() - np.eye(len(z))[r], a_prev)
-    d_auto, d_num = _max_diff(formula, auto_dw), _max_diff(formula, num_dw)
+    d_auto, d_num = max_abs_diff(formula, auto_dw), max_abs_diff(formula, num_dw)
     lines = [f"a^{{L−1}} = {_fmt(a_prev)}, r = {r}", "(a^L − y)(a^{L−1})ᵀ =", _fmt(formula),
              "autograd w^L.grad =", _fmt(auto_dw)]
     return Outcome(computed=f"∂C/∂w^L = (a^L − y)(a^{{L−1}})ᵀ, as autograd (max diff {d_auto:.1e})",
@@ -866,7 +849,7 @@ def _():
     cs = [1.0, 10.0, 100.0, 1000.0]
     limits = _softmax_limit(z, cs)
     one_hot = np.eye(len(z))[np.argmax(z)]
-    gaps = [_max_diff(a, one_hot) for a in limits]
+    gaps = [max_abs_diff(a, one_hot) for a in limits]
     lines = [f"z = {_fmt(z)} (unique maximum at j = {int(np.argmax(z))})"]
     lines += [f"  c = {c:>6g}: a = [{', '.join(f'{v:.3g}' for v in a)}]   max |a − one-hot| = {g:.2e}"
               for c, a, g in zip(cs, limits, gaps)]
@@ -885,7 +868,7 @@ def _():
     lines = [f"z = {_fmt(z)}: the maximum 3 is attained at j = 1 and j = 2"]
     lines += [f"  c = {c:>6g}: a = {_fmt(a, 6)}" for c, a in zip(cs, limits)]
     lines.append("the denominator 1 + Σ_{i≠r} e^{c(z_i − z_r)} → 2 here, not 1")
-    claim_holds = _max_diff(limits[-1], [0.0, 1.0, 1.0, 0.0]) < 1e-9
+    claim_holds = max_abs_diff(limits[-1], [0.0, 1.0, 1.0, 0.0]) < 1e-9
     return Outcome(computed=f"with a tied maximum a → {_fmt(limits[-1], 3)}: each maximal a_j tends to 1/2, not 1",
                    verdict=agrees_if(claim_holds), value={"z": z.tolist(), "c": cs, "a": limits},
                    correction="if the maximum is attained by t of the z_j, each of those a_j → 1/t and the others → 0 "
@@ -905,14 +888,14 @@ def _step_layer(intervals, w: float, axes=None) -> nn.Linear:
     for i, ((s1, s2), axis) in enumerate(zip(intervals, axes)):
         weight[2 * i: 2 * i + 2, axis] = w
         bias[2 * i: 2 * i + 2] = -s1 * w, -s2 * w
-    return _linear(weight, bias)
+    return linear(weight, bias)
 
 
 def _tower(rect, h: float, w: float, bias: float) -> nn.Sequential:
     """The sheet's tower (Figure 4.2 for m = 1, Figure 4.6 for m = 2): step neurons of `_step_layer`, weighted
     +h and −h into one sigmoid output with bias `bias`:
         a = σ(h Σ_i [σ(w(x_i − s_i¹)) − σ(w(x_i − s_i²))] + bias)."""
-    return nn.Sequential(_step_layer(rect, w), nn.Sigmoid(), _linear(np.tile([h, -h], len(rect))[None], [bias]),
+    return nn.Sequential(_step_layer(rect, w), nn.Sigmoid(), linear(np.tile([h, -h], len(rect))[None], [bias]),
                          nn.Sigmoid())
 
 
@@ -942,14 +925,14 @@ def _is_tower(groups: dict, m: int) -> bool:
           claim="a sigmoid neuron with w = 1000 and b = −s × w steps up from 0 to 1 at s")
 def _():
     s, w = 0.3, 1000.0
-    model = nn.Sequential(_linear([[w]], [-s * w]), nn.Sigmoid())
+    model = nn.Sequential(linear([[w]], [-s * w]), nn.Sigmoid())
     width = math.log(99) / w
     xs = np.array([s - 0.01, s - width, s, s + width, s + 0.01])
     a = _outputs(model, xs[:, None])[:, 0]
     lines = [f"s = {s}, w = {w:g}, b = −s·w = {-s * w:g}"]
     lines += [f"  x = {x:.6f}: a = {v:.6g}" for x, v in zip(xs, a)]
     lines.append(f"a goes from 0.01 to 0.99 over 2 ln 99 / w = {2 * width:.5f}")
-    steps = abs(a[2] - 0.5) < 1e-12 and a[0] < 1e-4 and a[-1] > 1 - 1e-4 and _max_diff(a[1::2], [0.01, 0.99]) < 1e-12
+    steps = abs(a[2] - 0.5) < 1e-12 and a[0] < 1e-4 and a[-1] > 1 - 1e-4 and max_abs_diff(a[1::2], [0.01, 0.99]) < 1e-12
     return Outcome(computed=f"a(s) = {a[2]:g}, a(s − 0.01) = {a[0]:.2e}, a(s + 0.01) = {a[-1]:.6f}: a step of "
                             f"width {2 * width:.4f} at s",
                    verdict=agrees_if(steps),
@@ -995,7 +978,7 @@ def _approximator(edges, heights, h: float, w: float) -> nn.Sequential:
     for i in range(n):
         indicator[i, 2 * i: 2 * i + 2] = h, -h
     return nn.Sequential(_step_layer(list(zip(edges[:-1], edges[1:])), w, axes=[0] * n), nn.Sigmoid(),
-                         _linear(indicator, np.full(n, -h / 2)), nn.Sigmoid(), _linear(np.asarray(heights)[None]))
+                         linear(indicator, np.full(n, -h / 2)), nn.Sigmoid(), linear(np.asarray(heights)[None]))
 
 
 @exercise("004-s4.2-approximation", source=sheet(4, "§4.2, Figures 4.4–4.5"),
@@ -1114,7 +1097,7 @@ def _():
 
 def _linear_chain(matrices) -> nn.Sequential:
     """ŷ = W^(L) ⋯ W^(1) x: bias-free Linear layers holding W^(1), …, W^(L), no activations."""
-    return nn.Sequential(*(_linear(w) for w in matrices))
+    return nn.Sequential(*(linear(w) for w in matrices))
 
 
 def _diagonal_chain(w11, w22, w_out) -> list[np.ndarray]:
@@ -1183,9 +1166,9 @@ def _():
     layers = np.append(w11, w_out[0])                        # w11^(1), …, w11^(L)
     y_hat = float(_outputs(model, x)[0])
     formula = [(y_hat - y) * float(np.prod(np.delete(layers, k))) * x[0] for k in range(len(layers))]
-    numerical = [float(g[0, 0]) for g in _numerical_gradients(
+    numerical = [float(g[0, 0]) for g in finite_differences(
         lambda: 0.5 * (_t(y) - model(_t(x))[0]) ** 2, [layer.weight for layer in model])]
-    d_auto, d_num = _max_diff(formula, autograd), _max_diff(formula, numerical)
+    d_auto, d_num = max_abs_diff(formula, autograd), max_abs_diff(formula, numerical)
     lines = [f"the weights of 004-s5.1-expansion, y = {y:.6f}, ŷ = {y_hat:.6f}",
              f"(ŷ − y) x_1 Π_{{i≠k}} w11^(i) for k = 1 … 5: {_fmt(formula)}",
              f"autograd ∂L/∂W^(k)[0, 0]:                 {_fmt(autograd)}"]
@@ -1238,10 +1221,10 @@ def _():
     z = np.linspace(-4, 4, 81)
     z_t = _t(z, requires_grad=True)
     slope = _activation_slope(nn.Tanh, z)
-    (numerical,) = _numerical_gradients(lambda: nn.Tanh()(z_t).sum(), [z_t])
-    definition = _max_diff((np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)), _outputs(nn.Tanh(), z))
+    (numerical,) = finite_differences(lambda: nn.Tanh()(z_t).sum(), [z_t])
+    definition = max_abs_diff((np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z)), _outputs(nn.Tanh(), z))
     formula = 1 - np.tanh(z) ** 2
-    d_auto, d_num = max(_max_diff(formula, slope), definition), _max_diff(formula, numerical)
+    d_auto, d_num = max(max_abs_diff(formula, slope), definition), max_abs_diff(formula, numerical)
     lines = [f"81 points z ∈ [−4, 4]: max |(eᶻ − e⁻ᶻ)/(eᶻ + e⁻ᶻ) − nn.Tanh| = {definition:.1e}",
              f"tanh'(0) = {slope[40]:g}, tanh'(±2) = {slope[20]:.6f}, tanh'(±4) = {slope[0]:.2e}"]
     return Outcome(computed=f"1 − tanh² equals autograd's tanh' on [−4, 4] (max diff {d_auto:.1e})",
@@ -1347,7 +1330,7 @@ def _():
             step = _sheet_lstm_step(params, x, wm, ltm)
             wm, ltm = step["wm"], step["ltm"]
             h, c = cell(_t(x), (h, c))
-            gaps.append(max(_max_diff(wm, h.numpy()), _max_diff(ltm, c.numpy())))
+            gaps.append(max(max_abs_diff(wm, h.numpy()), max_abs_diff(ltm, c.numpy())))
     lines = [f"p = {xs.shape[1]}, d = {d}, T = {len(xs)} steps from wm_0 = ltm_0 = 0; nn.LSTMCell with "
              "weight_ih = [W_s; W_r; W_l; W_f] (torch's gate order i, f, g, o = save, rem, ltm', focus)",
              f"wm_T (sheet) = {_fmt(wm)}", f"h_T (LSTMCell) = {_fmt(h.numpy())}",
@@ -1415,7 +1398,7 @@ def _():
     _, c_next = cell(_t(xs[-1]), (_t(wm), c))
     jacobian = np.stack([dn.autograd.grad(c_next, [c], grad_outputs=_t(np.eye(d)[j]), retain_graph=True)[0].numpy()
                          for j in range(d)])
-    diff = _max_diff(jacobian, np.diag(rem))
+    diff = max_abs_diff(jacobian, np.diag(rem))
     lines = [f"after {len(xs) - 1} steps of 004-s5.2-equations: rem_T = {_fmt(rem)}",
              "∂ltm_T/∂ltm_{T−1} with wm_{T−1} held (autograd through nn.LSTMCell):", _fmt(jacobian),
              f"max |J − diag(rem_T)| = {diff:.1e}: no weight matrix and no σ' factor on this path"]
