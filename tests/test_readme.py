@@ -7,16 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import deltanet as dn
-
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
-
-
-@pytest.fixture(autouse=True)
-def _restore_dtype():
-    yield
-    dn.set_default_dtype(dn.float32)
 
 
 @pytest.mark.parametrize("source", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])

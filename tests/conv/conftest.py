@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 import torch
 
 import deltanet as dn
@@ -61,12 +60,3 @@ def check(dn_fn, torch_fn, arrays, seed=0, jvp=True, rtol=RTOL, atol=ATOL, what=
         close(out_dn, expected, f"{what} jvp primal", rtol, atol)
         close(tan_dn, tan_t, f"{what} JVP", rtol, atol)
     return out
-
-
-@pytest.fixture(autouse=True)
-def _restore_global_state():
-    """Tests may switch the default dtype or reseed; leave both as found."""
-    dtype, state = dn.get_default_dtype(), dn.get_rng_state()
-    yield
-    dn.set_default_dtype(dtype)
-    dn.set_rng_state(state)

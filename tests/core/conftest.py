@@ -135,14 +135,3 @@ def randn(rng, *shape):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
-
-
-@pytest.fixture(autouse=True)
-def _restore_global_state():
-    """Tests may switch grad mode or default dtype; always leave them as found."""
-    dtype = dn.get_default_dtype()
-    yield
-    dn.set_default_dtype(dtype)
-    from deltanet.autograd import function
-
-    function._grad_enabled = True

@@ -19,16 +19,9 @@ RTOL, ATOL = 1e-10, 1e-12
 
 
 @pytest.fixture(autouse=True)
-def _float64_and_restore():
-    """Every test here runs with float64 as the default dtype; grad mode, dtype and rng are restored."""
-    dtype, state = dn.get_default_dtype(), dn.get_rng_state()
+def _float64():
+    """Every test here runs with float64 as the default dtype (tests/conftest.py restores it after)."""
     dn.set_default_dtype(np.float64)
-    yield
-    dn.set_default_dtype(dtype)
-    dn.set_rng_state(state)
-    from deltanet.autograd import function
-
-    function._grad_enabled = True
 
 
 def assert_close(actual, expected, what="", rtol=RTOL, atol=ATOL):
