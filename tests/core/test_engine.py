@@ -356,3 +356,16 @@ def test_graph_attributes():
     assert not y.is_leaf and y.grad_fn is not None and y.requires_grad
     with pytest.raises(RuntimeError, match="detach"):
         y.requires_grad_(False)
+
+
+def test_grad_hands_out_arrays_the_caller_may_write_to():
+    x = dn.tensor(2.0, requires_grad=True)
+    (first,) = dn.autograd.grad(x, [x])                  # ∂x/∂x = 1: the seed itself, not a shared array
+    first.data[...] = 5.0
+    (second,) = dn.autograd.grad(x, [x])
+    assert second.item() == 1.0 and first.item() == 5.0
+    y = x * 3.0
+    y.backward()
+    y = x * 3.0
+    y.backward()
+    assert x.grad.item() == 6.0                          # accumulation is unaffected by the write above
