@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as TF
-from conftest import check, close
 
 import deltanet as dn
+
+from conftest import check, close
 
 F = dn.nn.functional
 pytestmark = pytest.mark.filterwarnings("ignore:Using padding='same'")

@@ -7,9 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import assert_close, twin
 
 import deltanet as dn
+
+from conftest import assert_close, twin
 
 KINDS = ("RNN", "RNN-relu", "LSTM", "GRU")
 

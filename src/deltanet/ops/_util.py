@@ -38,3 +38,9 @@ def normalize_dims(dim, ndim: int) -> tuple:
 
 def zeros_if_none(t, like):
     return np.zeros_like(like) if t is None else t
+
+
+def weight_grad(delta: np.ndarray, x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """∂C/∂W = δᵀx (δ is (N, out), x is (N, in)) in the weight's own memory layout: (xᵀδ)ᵀ for a
+    column-major W. The optimizer's elementwise updates then run over two arrays of one layout."""
+    return delta.T @ x if weight.flags.c_contiguous else (x.T @ delta).T

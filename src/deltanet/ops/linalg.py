@@ -3,7 +3,7 @@
 import numpy as np
 
 from deltanet.autograd.function import Function
-from deltanet.ops._util import unbroadcast
+from deltanet.ops._util import unbroadcast, weight_grad
 
 
 def _check_dtypes(name, *arrays):
@@ -90,8 +90,7 @@ class Linear(Function):
         if delta.ndim != 2:                                 # (…, out): the batch is every leading index
             delta, x = delta.reshape(-1, delta.shape[-1]), x.reshape(-1, x.shape[-1])
         if need_w:
-            # δᵀx, or (xᵀδ)ᵀ for a column-major weight: the same values, in the weight's own memory layout
-            gw = delta.T @ x if ctx.weight.flags.c_contiguous else (x.T @ delta).T
+            gw = weight_grad(delta, x, ctx.weight)
         if need_b:
             gb = delta.sum(axis=0)
         return gx, gw, gb

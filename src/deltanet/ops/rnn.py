@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from deltanet.autograd.function import Function
+from deltanet.ops._util import weight_grad
 
 
 def _sigmoid(z, out=None):
@@ -105,7 +106,7 @@ class RNNRecurrence(Function):
                 d *= fprime[t]
             if t or need_h0:
                 carry = d @ w_hh
-        gw = _flat(delta).T @ _flat(_previous(ctx.h0, ctx.hs)) if need_w else None
+        gw = weight_grad(_flat(delta), _flat(_previous(ctx.h0, ctx.hs)), w_hh) if need_w else None
         return (delta if need_xp else None), (carry if need_h0 else None), gw
 
     @staticmethod
@@ -134,7 +135,8 @@ class LSTMRecurrence(Function):
     Speed (measured): the gate activations are kept gate-major, (T, 4, B, H) in the order [o i f g], so
     every gate is one contiguous (B, H) block — NumPy ufuncs on the strided column slices of a (B, 4H)
     block cost ~60 % more — and the three sigmoid gates are one block: their sign is folded into the
-    weights once, so σ(a) = 1/(1 + e^(−a)) is exp, +1, reciprocal in place. The backward works step by
+    weights once, so σ(a) = 1/(1 + e^(−a)) is exp, +1, reciprocal in place. xp is read through a strided
+    gate-major view (not copied), subtracted from the sigmoid gates' −h W_hhᵀ. The backward works step by
     step on those cache-sized blocks and writes δ straight into torch's (T, B, 4H) layout, ready for one
     GEMM per step (δ_t W_hh) and one for ∂C/∂W_hh. (Precomputing δ's recursion-free factors for all T at
     once was slower: memory-bound.)
@@ -161,9 +163,9 @@ class LSTMRecurrence(Function):
         T, B, H = _check("lstm recurrence", xp, h0, w_hh, 4)
         if c0.shape != h0.shape or c0.dtype != h0.dtype:
             raise ValueError(f"lstm recurrence: c0 {c0.shape} {c0.dtype} must match h0 {h0.shape} {h0.dtype}")
-        # −a_o, −a_i, −a_f, a_g straight from the GEMM: then σ(a) = 1/(1 + e^(−a)) needs no negation
-        xq = np.moveaxis(LSTMRecurrence._gate_major(xp, negate_sigmoid_gates=True), 0, 1)   # (T, 4, B, H) view
-        w4 = LSTMRecurrence._gate_major(w_hh.T, negate_sigmoid_gates=True)                  # (4, H, H)
+        # −a_o, −a_i, −a_f, a_g: the GEMM gives −h W_hhᵀ for the sigmoid gates, xp is then subtracted
+        xq = xp.reshape(T, B, 4, H).transpose(0, 2, 1, 3)                      # (T, 4, B, H) view, [i f g o]
+        w4 = LSTMRecurrence._gate_major(w_hh.T, negate_sigmoid_gates=True)      # (4, H, H), [o i f g]
         acts = np.empty((T, 4, B, H), dtype=xp.dtype)   # [o i f g] after their nonlinearities
         y = np.empty((2, T, B, H), dtype=xp.dtype)      # y[0] = h_t, y[1] = c_t
         tanh_c = np.empty((T, B, H), dtype=xp.dtype)
@@ -172,7 +174,10 @@ class LSTMRecurrence(Function):
         with np.errstate(over="ignore"):
             for t in range(T):
                 a = np.matmul(h, w4, out=acts[t])       # (4, B, H): four (B, H) gate blocks
-                a += xq[t]
+                x = xq[t]
+                np.subtract(a[0], x[3], out=a[0])
+                np.subtract(a[1:3], x[:2], out=a[1:3])
+                np.add(a[3], x[2], out=a[3])
                 s = a[:3]
                 np.exp(s, out=s)
                 s += 1
@@ -226,7 +231,9 @@ class LSTMRecurrence(Function):
                 dh = d @ w_hh
         gw = None
         if need_w:  # Σ_t δ_tᵀ h_{t−1}, without copying the h's into one array
-            gw = _flat(delta[1:]).T @ _flat(y[0, :-1]) + delta[0].T @ ctx.h0 if T > 1 else delta[0].T @ ctx.h0
+            gw = weight_grad(delta[0], ctx.h0, ctx.w_hh)
+            if T > 1:
+                gw += weight_grad(_flat(delta[1:]), _flat(y[0, :-1]), ctx.w_hh)
         return (delta if need_xp else None), (dh if need_h0 else None), (dc if need_c0 else None), gw
 
     @staticmethod
@@ -304,7 +311,7 @@ class GRURecurrence(Function):
             np.multiply(dn, r, out=dgh[t, :, 2 * H:])
             if t or need_h0:
                 dh = dh * z + dgh[t] @ w_hh
-        gw = _flat(dgh).T @ _flat(h_prev) if need_w else None
+        gw = weight_grad(_flat(dgh), _flat(h_prev), w_hh) if need_w else None
         gb = _flat(dgh).sum(axis=0) if need_b else None
         return (dxp if need_xp else None), (dh if need_h0 else None), gw, gb
 
