@@ -60,7 +60,10 @@ from deltanet.ops import (
                                var,
                                where,
 )
+from deltanet.memory import keep_freed_memory
 from deltanet.random import get_rng_state, manual_seed, set_rng_state
 from deltanet.tensor import Tensor, bool_, float32, float64, get_default_dtype, int64, set_default_dtype
 
 __version__ = "0.1.0"
+
+keep_freed_memory()  # reuse freed pages instead of page-faulting on fresh ones (see deltanet.memory)
