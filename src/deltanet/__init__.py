@@ -21,6 +21,7 @@ from deltanet.creation import (
                                zeros,
                                zeros_like,
 )
+from deltanet.memory import keep_freed_memory
 from deltanet.ops import (
                                abs,
                                amax,
@@ -60,7 +61,6 @@ from deltanet.ops import (
                                var,
                                where,
 )
-from deltanet.memory import keep_freed_memory
 from deltanet.random import get_rng_state, manual_seed, set_rng_state
 from deltanet.tensor import Tensor, bool_, float32, float64, get_default_dtype, int64, set_default_dtype
 
