@@ -208,7 +208,8 @@ def test_fused_recurrences_pass_gradcheck(kind):
     rng = np.random.default_rng(3)
     T, B, H = 4, 2, 3
     gates = {"LSTM": 4, "GRU": 3}.get(kind, 1)
-    xp = dn.tensor(rng.standard_normal((T, B, gates * H)) + 0.1, requires_grad=True)  # relu: away from 0
+    shape = (T, gates * H, B) if kind == "LSTM" else (T, B, gates * H)    # the LSTM steps are feature-major
+    xp = dn.tensor(rng.standard_normal(shape) + 0.1, requires_grad=True)  # relu: away from 0
     h0 = dn.tensor(rng.standard_normal((B, H)), requires_grad=True)
     w = dn.tensor(rng.standard_normal((gates * H, H)) * 0.5, requires_grad=True)
     if kind == "LSTM":

@@ -106,9 +106,14 @@ def run_backward(roots, grads, retain_graph: bool = False, inputs=None):
 
 
 def _accumulate(tensor: Tensor, g: np.ndarray, borrowed: bool) -> None:
-    """tensor.grad += g, never writing into an array someone else holds."""
+    """tensor.grad += g, never writing into an array someone else holds. A new .grad gets the memory
+    layout of the tensor itself (e.g. a column-major weight's), so the optimizer's elementwise updates
+    run over arrays of one layout."""
     if tensor.grad is None:
-        tensor.grad = Tensor(g.copy(order="K") if borrowed or not g.flags.writeable else g)
+        order = "F" if tensor.data.flags.f_contiguous and not tensor.data.flags.c_contiguous else "C"
+        if borrowed or not g.flags.writeable or not g.flags[order + "_CONTIGUOUS"]:
+            g = np.array(g, order=order)
+        tensor.grad = Tensor(g)
     else:
         tensor.grad.data = tensor.grad.data + g
 

@@ -348,11 +348,14 @@ class _RNNBase(Module):
                 h = gru_update(xp[t], ops.linear(h, w_hh, b_hh), h)
                 outs.append(h)
             return ops.stack(outs, 0), (h,)
+        if self.mode == "LSTM" and self.fused:
+            # steps feature-major (see ops.rnn.LSTMRecurrence): x_t as (I, B), a view of a fused LSTM's output
+            xp = ops.matmul(w_ih, ops.transpose(x, 1, 2))                 # (T, 4H, B): W_ih x_t for every t
+            b = b_ih + b_hh if self.bias else None                        # added inside, step by step
+            y = ops.transpose(_fused.LSTMRecurrence.apply(xp, state0[0], state0[1], w_hh, b), 2, 3)
+            return y[0], (y[0, -1], y[1, -1])                             # views of (2, T, B, H)
         xp = ops.linear(x, w_ih, b_ih + b_hh if self.bias else None)  # both biases folded in once
         if self.mode == "LSTM":
-            if self.fused:
-                y = _fused.LSTMRecurrence.apply(xp, state0[0], state0[1], w_hh)
-                return y[0], (y[0, -1], y[1, -1])
             (h, c), outs = state0, []
             for t in range(x.shape[0]):
                 h, c = lstm_update(xp[t] + ops.linear(h, w_hh), c)
