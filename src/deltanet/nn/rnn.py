@@ -12,8 +12,9 @@
 `weight_ih` stacks the gates' input weights in that order ((4H, I) for the LSTM: W_ii, W_if, W_ig, W_io),
 `weight_hh` their recurrent weights ((4H, H)); every parameter starts ~ U(−1/√H, 1/√H), as torch.
 
-The layers (`RNN`, `LSTM`, `GRU`) project the whole input sequence at once (one GEMM, x W_ihᵀ for all T
-steps) and then loop over time. With `fused = True` (the default) that loop is one primitive per layer
+The layers (`RNN`, `LSTM`, `GRU`) project the whole input sequence at once (x W_ihᵀ for all T steps; for
+the fused LSTM W_ih x_t, each step feature-major, see `deltanet.ops.rnn.LSTMRecurrence`) and then loop
+over time. With `fused = True` (the default) that loop is one primitive per layer
 and direction (`deltanet.ops.rnn`, NumPy recurrences with their own VJP and JVP); with `fused = False`
 it is composed from the primitives linear, sigmoid, tanh, mul, add, getitem and stack, as the cells are —
 slower, but every step is visible to autograd (the tests check the two against each other and torch).

@@ -45,15 +45,18 @@ def _flat(a):
     return a.reshape(-1, a.shape[-1])
 
 
-def _check(name, xp, h0, w_hh, gates):
+def _check(name, xp, h0, w_hh, gates, steps_feature_major=False):
+    """T, B, H of a recurrence's operands, or a clear error: xp is (T, B, G·H), or (T, G·H, B) when each
+    step is feature-major (the LSTM's); h0 is (B, H) and W_hh (G·H, H), all of one dtype."""
+    xp_shape = f"(T, {gates}·H, B)" if steps_feature_major else f"(T, B, {gates}·H)"
     if xp.ndim != 3 or h0.ndim != 2 or w_hh.ndim != 2:
-        raise ValueError(f"{name}: expected xp (T, B, {gates}H), h0 (B, H), W_hh ({gates}H, H); "
+        raise ValueError(f"{name}: expected xp {xp_shape}, h0 (B, H), W_hh ({gates}·H, H); "
                          f"got {xp.shape}, {h0.shape}, {w_hh.shape}")
-    T, B, GH = xp.shape
+    T, B, GH = (xp.shape[0], xp.shape[2], xp.shape[1]) if steps_feature_major else xp.shape
     H = h0.shape[1]
     if T == 0 or h0.shape[0] != B or GH != gates * H or w_hh.shape != (gates * H, H):
         raise ValueError(f"{name}: shapes do not fit: xp {xp.shape}, h0 {h0.shape}, W_hh {w_hh.shape} "
-                         f"(need T ≥ 1, xp (T, B, {gates}·H), h0 (B, H), W_hh ({gates}·H, H))")
+                         f"(need T ≥ 1, xp {xp_shape}, h0 (B, H), W_hh ({gates}·H, H))")
     if len({xp.dtype, h0.dtype, w_hh.dtype}) > 1:
         raise TypeError(f"{name}: operands must share one dtype, got {xp.dtype}, {h0.dtype}, {w_hh.dtype}")
     return T, B, H
@@ -162,26 +165,12 @@ class LSTMRecurrence(Function):
         return out
 
     @staticmethod
-    def _check(xp, h0, c0, w_hh, b):
-        if xp.ndim != 3 or h0.ndim != 2 or w_hh.ndim != 2:
-            raise ValueError(f"lstm recurrence: expected xp (T, 4H, B), h0 and c0 (B, H), W_hh (4H, H); "
-                             f"got {xp.shape}, {h0.shape}, {w_hh.shape}")
-        T, GH, B = xp.shape
-        H = h0.shape[1]
-        if T == 0 or h0.shape[0] != B or GH != 4 * H or w_hh.shape != (4 * H, H):
-            raise ValueError(f"lstm recurrence: shapes do not fit: xp {xp.shape}, h0 {h0.shape}, W_hh "
-                             f"{w_hh.shape} (need T ≥ 1, xp (T, 4·H, B), h0 (B, H), W_hh (4·H, H))")
-        if b is not None and b.shape != (4 * H,):
-            raise ValueError(f"lstm recurrence: the bias must have shape ({4 * H},), got {b.shape}")
-        dtypes = [a.dtype for a in (xp, h0, c0, w_hh, b) if a is not None]
-        if c0.shape != h0.shape or len(set(dtypes)) > 1:
-            raise ValueError(f"lstm recurrence: c0 {c0.shape} must match h0 {h0.shape}, and all operands one "
-                             f"dtype (got {', '.join(map(str, dtypes))})")
-        return T, B, H
-
-    @staticmethod
     def forward(ctx, xp, h0, c0, w_hh, b=None):
-        T, B, H = LSTMRecurrence._check(xp, h0, c0, w_hh, b)
+        T, B, H = _check("lstm recurrence", xp, h0, w_hh, 4, steps_feature_major=True)
+        for name, a, shape in (("c0", c0, h0.shape), ("the bias", b, (4 * H,))):
+            if a is not None and (a.shape != shape or a.dtype != xp.dtype):
+                raise ValueError(f"lstm recurrence: {name} must have shape {shape} and dtype {xp.dtype}, "
+                                 f"got {a.shape} {a.dtype}")
         # −a_o, −a_i, −a_f, a_g: the GEMM gives −W h for the sigmoid gates, xp is then subtracted
         w = LSTMRecurrence._gate_rows(w_hh, negate_sigmoid_gates=True).reshape(4 * H, H)
         bq = None if b is None else LSTMRecurrence._gate_rows(b, negate_sigmoid_gates=True)[..., None]
