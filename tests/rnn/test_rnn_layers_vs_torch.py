@@ -208,13 +208,15 @@ def test_fused_recurrences_pass_gradcheck(kind):
     rng = np.random.default_rng(3)
     T, B, H = 4, 2, 3
     gates = {"LSTM": 4, "GRU": 3}.get(kind, 1)
-    shape = (T, gates * H, B) if kind == "LSTM" else (T, B, gates * H)    # the LSTM steps are feature-major
-    xp = dn.tensor(rng.standard_normal(shape) + 0.1, requires_grad=True)  # relu: away from 0
+    xp = dn.tensor(rng.standard_normal((T, B, gates * H)) + 0.1, requires_grad=True)  # relu: away from 0
     h0 = dn.tensor(rng.standard_normal((B, H)), requires_grad=True)
     w = dn.tensor(rng.standard_normal((gates * H, H)) * 0.5, requires_grad=True)
-    if kind == "LSTM":
+    if kind == "LSTM":  # the whole layer: input x (T, B, I), W_ih, W_hh and the bias
         c0 = dn.tensor(rng.standard_normal((B, H)), requires_grad=True)
-        fn, args = fused.LSTMRecurrence.apply, (xp, h0, c0, w)
+        x = dn.tensor(rng.standard_normal((T, B, 2)), requires_grad=True)
+        w_ih = dn.tensor(rng.standard_normal((gates * H, 2)) * 0.5, requires_grad=True)
+        b = dn.tensor(rng.standard_normal(gates * H) * 0.5, requires_grad=True)
+        fn, args = fused.LSTMLayer.apply, (x, h0, c0, w_ih, w, b)
     elif kind == "GRU":
         b = dn.tensor(rng.standard_normal(3 * H), requires_grad=True)
         fn, args = fused.GRURecurrence.apply, (xp, h0, w, b)

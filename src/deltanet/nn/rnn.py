@@ -12,8 +12,8 @@
 `weight_ih` stacks the gates' input weights in that order ((4H, I) for the LSTM: W_ii, W_if, W_ig, W_io),
 `weight_hh` their recurrent weights ((4H, H)); every parameter starts ~ U(−1/√H, 1/√H), as torch.
 
-The layers (`RNN`, `LSTM`, `GRU`) project the whole input sequence at once (x W_ihᵀ for all T steps; for
-the fused LSTM W_ih x_t, each step feature-major, see `deltanet.ops.rnn.LSTMRecurrence`) and then loop
+The layers (`RNN`, `LSTM`, `GRU`) project the whole input sequence at once (x W_ihᵀ for all T steps; the
+fused LSTM layer does it inside, each step feature-major, see `deltanet.ops.rnn.LSTMLayer`) and then loop
 over time. With `fused = True` (the default) that loop is one primitive per layer
 and direction (`deltanet.ops.rnn`, NumPy recurrences with their own VJP and JVP); with `fused = False`
 it is composed from the primitives linear, sigmoid, tanh, mul, add, getitem and stack, as the cells are —
@@ -350,11 +350,9 @@ class _RNNBase(Module):
                 outs.append(h)
             return ops.stack(outs, 0), (h,)
         if self.mode == "LSTM" and self.fused:
-            # steps feature-major (see ops.rnn.LSTMRecurrence): x_t as (I, B), a view of a fused LSTM's output
-            xp = ops.matmul(w_ih, ops.transpose(x, 1, 2))                 # (T, 4H, B): W_ih x_t for every t
-            b = b_ih + b_hh if self.bias else None                        # added inside, step by step
-            y = ops.transpose(_fused.LSTMRecurrence.apply(xp, state0[0], state0[1], w_hh, b), 2, 3)
-            return y[0], (y[0, -1], y[1, -1])                             # views of (2, T, B, H)
+            b = b_ih + b_hh if self.bias else None        # steps feature-major: see ops.rnn.LSTMLayer
+            y = ops.transpose(_fused.LSTMLayer.apply(x, state0[0], state0[1], w_ih, w_hh, b), 2, 3)
+            return y[0], (y[0, -1], y[1, -1])             # views of (2, T, B, H)
         xp = ops.linear(x, w_ih, b_ih + b_hh if self.bias else None)  # both biases folded in once
         if self.mode == "LSTM":
             (h, c), outs = state0, []

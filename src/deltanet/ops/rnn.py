@@ -3,8 +3,9 @@
 The input projection W_ih x_t + b for all time steps is one GEMM (rules of its own); what is left is
 inherently sequential — h_t depends on h_{t−1} — and is written here in NumPy, with its forward value,
 its VJP (backpropagation through time) and its JVP (the forward-mode recurrence) side by side. RNN and GRU
-tensors are time-major: xp is (T, B, G·H) with G = 1, 3 gates. The LSTM's steps are feature-major: xp is
-(T, 4H, B) and its output (2, T, H, B) (see `LSTMRecurrence`). h0, c0 are (B, H); W_hh is (G·H, H).
+tensors are time-major: xp is (T, B, G·H) with G = 1, 3 gates. `LSTMLayer` takes the input x (T, B, I) and
+does its projection itself; its steps are feature-major and its output is (2, T, H, B). h0, c0 are (B, H);
+W_hh is (G·H, H).
 
 These are the fused versions of the cells composed from primitives in `deltanet.nn.rnn` (the tests check
 both against each other and against PyTorch); they exist because one primitive per layer replaces
@@ -125,39 +126,39 @@ class RNNRecurrence(Function):
         return out
 
 
-class LSTMRecurrence(Function):
-    """Y = stack([h_1 … h_T], [c_1 … c_T]) of shape (2, T, H, B) from xp_t = W_ih x_t of shape (T, 4H, B),
-    h0 and c0 (B, H), W_hh (4H, H) and b = b_ih + b_hh (4H,) or None. Each step is feature-major: a
-    sequence is (T, features, B).
+class LSTMLayer(Function):
+    """One LSTM layer, one direction: Y = stack([h_1 … h_T], [c_1 … c_T]) of shape (2, T, H, B) from the
+    input x (T, B, I), h0 and c0 (B, H), W_ih (4H, I), W_hh (4H, H) and b = b_ih + b_hh (4H,) or None.
 
-    With gate pre-activations a_t = xp_t + W_hh h_{t−1} + b = [a_i a_f a_g a_o] and i, f, o = σ(·), g = tanh(·):
-      c_t = f⊙c_{t−1} + i⊙g,   h_t = o⊙tanh(c_t).
+    With gate pre-activations a_t = W_ih x_t + W_hh h_{t−1} + b = [a_i a_f a_g a_o] (torch's gate order),
+    i, f, o = σ(·), g = tanh(·):   c_t = f⊙c_{t−1} + i⊙g,   h_t = o⊙tanh(c_t).
     VJP: with ĥ_t = ∂C/∂h_t (direct + from step t+1) and ĉ_t = ∂C/∂c_t|direct + ĉ_{t+1}⊙f_{t+1} +
          ĥ_t⊙o⊙(1 − tanh²c_t):   δo = ĥ⊙tanh c ⊙ o(1−o),  δi = ĉ⊙g ⊙ i(1−i),  δf = ĉ⊙c_{t−1} ⊙ f(1−f),
-         δg = ĉ⊙i ⊙ (1−g²);  ∂C/∂xp_t = δ_t,  ∂C/∂W_hh = Σ δ_t h_{t−1}ᵀ,  ∂C/∂b = Σ δ_t,
-         h-carry = W_hhᵀ δ_t.
-    JVP: the same chain forward: ȧ = ẋp + W_hh ḣ_{t−1} + Ẇ_hh h_{t−1} + ḃ, ċ = ḟ c + f ċ + i̇ g + i ġ,
-         ḣ = ȯ tanh c + o(1−tanh²c)ċ.
+         δg = ĉ⊙i ⊙ (1−g²);  h-carry = W_hhᵀ δ_t;  ∂C/∂x_t = W_ihᵀ δ_t,
+         ∂C/∂W_ih = Σ_t δ_t x_tᵀ,  ∂C/∂W_hh = Σ_t δ_t h_{t−1}ᵀ,  ∂C/∂b = Σ_t δ_t (sums over the batch too).
+    JVP: the same chain forward: ȧ = W_ih ẋ + Ẇ_ih x + W_hh ḣ_{t−1} + Ẇ_hh h_{t−1} + ḃ,
+         ċ = ḟ c + f ċ + i̇ g + i ġ,  ḣ = ȯ tanh c + o(1−tanh²c)ċ.
 
-    Speed (measured): every step is one GEMM W_hh h_{t−1}, (4H, H) by (H, B), whose output rows are the
-    four gates as contiguous (H, B) blocks, and every per-step operand (xp_t, h_t, c_t, δ_t) is one
-    contiguous block; with two BLAS threads this is ~10 % faster per training step than the (B, 4H)
-    layout of torch (whose four per-gate GEMMs split badly over threads), and as fast with one. The gate
-    rows of W_hh are reordered to [o i f g] with the three sigmoid gates negated once, so
-    σ(a) = 1/(1 + e^(−a)) is exp, +1, reciprocal in place on one (3H, B) block. The backward writes δ_t in
-    torch's row order [i f g o], one GEMM per step (W_hhᵀ δ_t) and one for ∂C/∂W_hh over all steps.
+    Speed (measured): each step is feature-major. Its one GEMM W_hh h_{t−1}, (4H, H) by (H, B), gives the
+    four gates as contiguous (H, B) row blocks, and every per-step operand (W_ih x_t, h_t, c_t, δ_t) is
+    one contiguous block; with two BLAS threads a training step of an LSTM(28→128) takes ~10 % less time
+    than in torch's (B, 4H) layout, whose four per-gate GEMMs split badly over threads (as fast with one
+    thread). The input projection W_ih x_t of all steps is one batched matmul before the loop; after it,
+    ∂C/∂W_ih, ∂C/∂W_hh and ∂C/∂b are single GEMMs / sums over δ as one (4H, T·B) matrix. The gate rows of
+    W_hh are reordered to [o i f g] with the three sigmoid gates negated once, so σ(a) = 1/(1 + e^(−a))
+    is exp, +1, reciprocal in place on one (3H, B) block.
     """
 
     ORDER = (3, 0, 1, 2)   # internal gate k is torch's gate ORDER[k]: [o i f g] from [i f g o]
 
     @staticmethod
     def _gate_rows(a, negate_sigmoid_gates=False):
-        """(4H, …) with rows in torch's gate order → rows in [o i f g] order (a copy), optionally with the
-        three sigmoid gates negated. Used on W_hh (4H, H) and, in the JVP, on (4H, T, B) drives."""
+        """(4H, …) with rows in torch's gate order → (4, H, …) in [o i f g] order (a copy), optionally with
+        the three sigmoid gates negated. Used on W_hh (4H, H), b (4H,) and, in the JVP, on drives."""
         H = a.shape[0] // 4
         blocks = a.reshape(4, H, *a.shape[1:])
         out = np.empty(blocks.shape, dtype=a.dtype)
-        for k, torch_gate in enumerate(LSTMRecurrence.ORDER):
+        for k, torch_gate in enumerate(LSTMLayer.ORDER):
             if negate_sigmoid_gates and k < 3:
                 np.negative(blocks[torch_gate], out=out[k])
             else:
@@ -165,16 +166,20 @@ class LSTMRecurrence(Function):
         return out
 
     @staticmethod
-    def forward(ctx, xp, h0, c0, w_hh, b=None):
-        T, B, H = _check("lstm recurrence", xp, h0, w_hh, 4, steps_feature_major=True)
+    def forward(ctx, x, h0, c0, w_ih, w_hh, b=None):
+        if x.ndim != 3 or w_ih.ndim != 2 or x.shape[2] != w_ih.shape[1] or w_ih.shape[0] != w_hh.shape[0]:
+            raise ValueError(f"lstm layer: expected x (T, B, I), W_ih (4H, I), W_hh (4H, H); "
+                             f"got {x.shape}, {w_ih.shape}, {w_hh.shape}")
+        xp = np.matmul(w_ih, x.transpose(0, 2, 1))      # (T, 4H, B): W_ih x_t for every t, gates [i f g o]
+        T, B, H = _check("lstm layer", xp, h0, w_hh, 4, steps_feature_major=True)
         for name, a, shape in (("c0", c0, h0.shape), ("the bias", b, (4 * H,))):
             if a is not None and (a.shape != shape or a.dtype != xp.dtype):
-                raise ValueError(f"lstm recurrence: {name} must have shape {shape} and dtype {xp.dtype}, "
+                raise ValueError(f"lstm layer: {name} must have shape {shape} and dtype {xp.dtype}, "
                                  f"got {a.shape} {a.dtype}")
-        # −a_o, −a_i, −a_f, a_g: the GEMM gives −W h for the sigmoid gates, xp is then subtracted
-        w = LSTMRecurrence._gate_rows(w_hh, negate_sigmoid_gates=True).reshape(4 * H, H)
-        bq = None if b is None else LSTMRecurrence._gate_rows(b, negate_sigmoid_gates=True)[..., None]
-        xq = xp.reshape(T, 4, H, B)                      # torch's gate order [i f g o]
+        # −a_o, −a_i, −a_f, a_g: the GEMM gives −W h for the sigmoid gates, W_ih x_t is then subtracted
+        w = LSTMLayer._gate_rows(w_hh, negate_sigmoid_gates=True).reshape(4 * H, H)
+        bq = None if b is None else LSTMLayer._gate_rows(b, negate_sigmoid_gates=True)[..., None]
+        xq = xp.reshape(T, 4, H, B)
         acts = np.empty((T, 4, H, B), dtype=xp.dtype)   # [o i f g] after their nonlinearities
         y = np.empty((2, T, H, B), dtype=xp.dtype)      # y[0] = h_t, y[1] = c_t
         tanh_c = np.empty((T, H, B), dtype=xp.dtype)
@@ -184,10 +189,10 @@ class LSTMRecurrence(Function):
             for t in range(T):
                 a = acts[t]                             # (4, H, B): four (H, B) gate blocks
                 np.matmul(w, h, out=a.reshape(4 * H, B))
-                x = xq[t]
-                np.subtract(a[0], x[3], out=a[0])
-                np.subtract(a[1:3], x[:2], out=a[1:3])
-                np.add(a[3], x[2], out=a[3])
+                u = xq[t]
+                np.subtract(a[0], u[3], out=a[0])
+                np.subtract(a[1:3], u[:2], out=a[1:3])
+                np.add(a[3], u[2], out=a[3])
                 if bq is not None:
                     a += bq
                 s = a[:3]
@@ -200,12 +205,13 @@ class LSTMRecurrence(Function):
                 np.tanh(c_new, out=tanh_c[t])
                 h = np.multiply(a[0], tanh_c[t], out=y[0, t])           # o⊙tanh(c_t)
                 c = c_new
-        ctx.h0, ctx.c0, ctx.w_hh, ctx.acts, ctx.y, ctx.tanh_c = h0, c0, w_hh, acts, y, tanh_c
+        ctx.x, ctx.h0, ctx.c0, ctx.w_ih, ctx.w_hh = x, h0, c0, w_ih, w_hh
+        ctx.acts, ctx.y, ctx.tanh_c = acts, y, tanh_c
         return y
 
     @staticmethod
     def backward(ctx, gy):
-        need_xp, need_h0, need_c0, need_w, need_b = (ctx.needs_input_grad + (False,))[:5]
+        need_x, need_h0, need_c0, need_w_ih, need_w_hh, need_b = (ctx.needs_input_grad + (False,))[:6]
         acts, y, tanh_c = ctx.acts, ctx.y, ctx.tanh_c
         T, H, B = tanh_c.shape
         w_t = ctx.w_hh.T                                # (H, 4H) for the carry W_hhᵀ δ_t
@@ -241,30 +247,33 @@ class LSTMRecurrence(Function):
             dc = dct * f
             if t or need_h0:
                 dh = w_t @ d
-        gw = None
-        gw = gb = None
-        if need_w or need_b:  # sums over all steps and examples: δ as one (4H, T·B) matrix (rows of B move)
+        gx = np.matmul(delta.transpose(0, 2, 1), ctx.w_ih) if need_x else None       # (T, B, I)
+        g_ih = g_hh = gb = None
+        if need_w_ih or need_w_hh or need_b:  # sums over steps and examples: δ as one (4H, T·B) matrix
             rows = np.ascontiguousarray(delta.transpose(1, 0, 2)).reshape(4 * H, T * B)
-            if need_w:        # Σ_t δ_t h_{t−1}ᵀ as one GEMM, (4H, T·B) by (T·B, H)
+            if need_w_ih:                     # Σ_t δ_t x_tᵀ, one GEMM
+                g_ih = weight_grad(rows.T, np.ascontiguousarray(ctx.x).reshape(T * B, -1), ctx.w_ih)
+            if need_w_hh:                     # Σ_t δ_t h_{t−1}ᵀ, one GEMM
                 h_prev = np.empty((H, T, B), dtype=y.dtype)
                 h_prev[:, 0], h_prev[:, 1:] = ctx.h0.T, y[0, :-1].transpose(1, 0, 2)
-                gw = weight_grad(rows.T, h_prev.reshape(H, T * B).T, ctx.w_hh)
+                g_hh = weight_grad(rows.T, h_prev.reshape(H, T * B).T, ctx.w_hh)
             if need_b:
                 gb = rows.sum(axis=1)
-        return (delta if need_xp else None), (dh.T if need_h0 else None), (dc.T if need_c0 else None), gw, gb
+        return gx, (dh.T if need_h0 else None), (dc.T if need_c0 else None), g_ih, g_hh, gb
 
     @staticmethod
-    def jvp(ctx, t_xp, t_h0, t_c0, t_w, t_b=None):
+    def jvp(ctx, t_x, t_h0, t_c0, t_w_ih, t_w_hh, t_b=None):
         acts, y, tanh_c = ctx.acts, ctx.y, ctx.tanh_c
         T, H, B = tanh_c.shape
-        w = LSTMRecurrence._gate_rows(ctx.w_hh).reshape(4 * H, H)               # [o i f g]
+        w = LSTMLayer._gate_rows(ctx.w_hh).reshape(4 * H, H)                    # [o i f g]
         h_prev, c_prev = np.empty((2, T, H, B), dtype=y.dtype)
         h_prev[0], h_prev[1:] = ctx.h0.T, y[0, :-1]
         c_prev[0], c_prev[1:] = ctx.c0.T, y[1, :-1]
-        drive = t_xp + t_w @ h_prev                                             # ẋp + Ẇ h_{t−1}, all t
+        # W_ih ẋ_t + Ẇ_ih x_t + Ẇ_hh h_{t−1} (+ ḃ) for all t, (T, 4H, B)
+        drive = ctx.w_ih @ t_x.transpose(0, 2, 1) + t_w_ih @ ctx.x.transpose(0, 2, 1) + t_w_hh @ h_prev
         if t_b is not None:
             drive += t_b[:, None]
-        drive = LSTMRecurrence._gate_rows(drive.transpose(1, 0, 2))            # (4, H, T, B), [o i f g]
+        drive = LSTMLayer._gate_rows(drive.transpose(1, 0, 2))                 # (4, H, T, B), [o i f g]
         dact = acts * (1 - acts)                                     # σ' for o, i, f …
         dact[:, 3] = 1 - acts[:, 3] * acts[:, 3]                     # … tanh' for g
         out = np.empty_like(y)
