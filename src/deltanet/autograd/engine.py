@@ -110,9 +110,11 @@ def _accumulate(tensor: Tensor, g: np.ndarray, borrowed: bool) -> None:
     layout of the tensor itself (e.g. a column-major weight's), so the optimizer's elementwise updates
     run over arrays of one layout."""
     if tensor.grad is None:
-        order = "F" if tensor.data.flags.f_contiguous and not tensor.data.flags.c_contiguous else "C"
-        if borrowed or not g.flags.writeable or not g.flags[order + "_CONTIGUOUS"]:
-            g = np.array(g, order=order)
+        data = tensor.data
+        if borrowed or g.strides != data.strides or not g.flags.writeable:
+            copy = np.empty_like(data)           # the tensor's own layout (C or column-major)
+            np.copyto(copy, g)
+            g = copy
         tensor.grad = Tensor(g)
     else:
         tensor.grad.data = tensor.grad.data + g
