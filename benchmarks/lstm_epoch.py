@@ -11,7 +11,7 @@ jobs, small GEMMs with 2 spinning BLAS threads are erratic, so compare with --th
 
 Prints the median time per pass of each library and the median over alternated pairs of the ratio
 deltanet / PyTorch (below 1 means deltanet is faster). With --profile, also where deltanet's time goes:
-the fused LSTM recurrence (forward, backward), the input projection and classifier GEMMs, Adam, the rest.
+the fused LSTM layer (forward, backward), the classifier, Adam, the rest.
 """
 
 from __future__ import annotations
@@ -90,8 +90,8 @@ def profile(X, y) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler)
     total = sum(v[2] for v in stats.stats.values())  # own time of every function
-    groups = {"LSTM recurrence forward": ("ops/rnn.py", "forward"), "LSTM recurrence backward (BPTT)":
-              ("ops/rnn.py", "backward"), "linear (input projection, classifier)": ("ops/linalg.py", ""),
+    groups = {"LSTM layer forward (one GEMM per step)": ("ops/rnn.py", "forward"), "LSTM layer backward (BPTT)":
+              ("ops/rnn.py", "backward"), "linear (classifier)": ("ops/linalg.py", ""),
               "Adam": ("optim/adam.py", ""), "cross-entropy": ("ops/loss.py", "")}
     cumulative = {name: 0.0 for name in groups}
     for (path, _, func), (_, _, _, cum, _) in stats.stats.items():
