@@ -66,4 +66,4 @@ def test_lstm_learns_the_embedded_reber_grammar():
 @pytest.mark.slow
 def test_lstm_reaches_97_percent_on_row_mnist():
     dn.set_default_dtype(np.float32)
-    assert seq.train_row_mnist(epochs=4, log=None)["test_accuracy"] >= 0.97   # 97.6 % in ~5 min on 2 cores
+    assert seq.train_row_mnist(epochs=4, log=None)["test_accuracy"] >= 0.97   # 97.6 % in ~40 s on 2 cores
