@@ -142,10 +142,9 @@ class LSTMLayer(Function):
     contiguous (H, B) blocks; every per-step operand is one contiguous block. Against torch's layout (a
     projection x W_ihᵀ + b for all steps, then four per-gate GEMMs h W_hhᵀ per step into (B, 4H)), a
     training step of an LSTM(28→128), batch 64, took 0.68× the time with two BLAS threads and 0.96× with
-    one (alternated in one process). After the loop,
-    ∂C/∂[W_hh W_ih b] = Σ_t δ_t z_tᵀ is one GEMM of δ as a (4H, T·B) matrix. The gate rows are
-    reordered to [o i f g] with the three sigmoid gates negated once, so σ(a) = 1/(1 + e^(−a)) is exp, +1,
-    reciprocal in place on one (3H, B) block.
+    one (alternated in one process). After the loop, ∂C/∂[W_hh W_ih b] = Σ_t δ_t z_tᵀ is one GEMM of δ
+    as a (4H, T·B) matrix. The gate rows are reordered to [o i f g] with the three sigmoid gates negated
+    once, so σ(a) = 1/(1 + e^(−a)) is exp, +1, reciprocal in place on one (3H, B) block.
     """
 
     ORDER = (3, 0, 1, 2)   # internal gate k is torch's gate ORDER[k]: [o i f g] from [i f g o]
@@ -168,13 +167,16 @@ class LSTMLayer(Function):
     def _check(x, h0, c0, w_ih, w_hh, b):
         """T, B, I, H, or a clear error naming every operand's shape."""
         operands = {"x": x, "h0": h0, "c0": c0, "W_ih": w_ih, "W_hh": w_hh, "b": b}
-        given = ", ".join(f"{k} {v.shape}" for k, v in operands.items() if v is not None)
+
+        def given():
+            return ", ".join(f"{k} {v.shape}" for k, v in operands.items() if v is not None)
+
         if x.ndim != 3 or w_hh.ndim != 2:
-            raise ValueError(f"lstm layer: expected x (T, B, I) and W_hh (4H, H); got {given}")
+            raise ValueError(f"lstm layer: expected x (T, B, I) and W_hh (4H, H); got {given()}")
         (T, B, I), H = x.shape, w_hh.shape[1]
         shapes = {"h0": (B, H), "c0": (B, H), "W_ih": (4 * H, I), "W_hh": (4 * H, H), "b": (4 * H,)}
         if T == 0 or any(operands[k] is not None and operands[k].shape != v for k, v in shapes.items()):
-            raise ValueError(f"lstm layer: shapes do not fit: {given} (need T ≥ 1, x (T, B, I), h0 and c0 "
+            raise ValueError(f"lstm layer: shapes do not fit: {given()} (need T ≥ 1, x (T, B, I), h0 and c0 "
                              "(B, H), W_ih (4·H, I), W_hh (4·H, H), b (4·H,))")
         if len({v.dtype for v in operands.values() if v is not None}) > 1:
             raise TypeError("lstm layer: operands must share one dtype, got "
