@@ -87,6 +87,15 @@ def test_fused_layers_match_torch(seed):
     run_both(random_config(seed), fused=True, seed=seed)
 
 
+@pytest.mark.parametrize("input_size, hidden_size", [(2, 5), (5, 5), (9, 3)])
+@pytest.mark.parametrize("bias", [True, False])
+def test_fused_lstm_narrow_and_wide_inputs_match_torch(input_size, hidden_size, bias):
+    """The fused LSTM carries a narrow input (I ≤ H) inside each step's GEMM and projects a wide one first."""
+    cfg = dict(kind="LSTM", input_size=input_size, hidden_size=hidden_size, num_layers=2, bias=bias,
+               batch_first=True, bidirectional=False, seq=6, batch=3, unbatched=False, initial=True)
+    run_both(cfg, fused=True, seed=input_size)
+
+
 @pytest.mark.parametrize("seed", range(1000, 1032))
 def test_composite_layers_match_torch(seed):
     """The loops built from linear/sigmoid/tanh/mul/add/getitem/stack (every step a visible primitive)."""
