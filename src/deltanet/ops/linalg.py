@@ -47,8 +47,6 @@ class MatMul(Function):
             g2 = np.expand_dims(g2, -2 if b.ndim > 1 else 0)
         if b.ndim == 1:
             g2 = g2[..., None]                           # (…, n, m)
-        if a.ndim == 2 and b.ndim == 2:                  # each gradient in its operand's memory layout
-            return (weight_grad(g.T, b.T, a) if need_a else None), (weight_grad(a, g, b) if need_b else None)
         ga = gb = None
         if need_a:
             ga = unbroadcast(g2 @ np.swapaxes(b2, -1, -2), a2.shape).reshape(a.shape)
