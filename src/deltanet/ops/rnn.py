@@ -1,11 +1,11 @@
 """Fused recurrences: the loop over time of one RNN / LSTM / GRU layer (one direction) as one primitive.
 
-The input projection W_ih x_t + b for all time steps is one GEMM (rules of its own); what is left is
-inherently sequential — h_t depends on h_{t−1} — and is written here in NumPy, with its forward value,
-its VJP (backpropagation through time) and its JVP (the forward-mode recurrence) side by side. RNN and GRU
-tensors are time-major: xp is (T, B, G·H) with G = 1, 3 gates. `LSTMLayer` takes the input x (T, B, I) and
-does its projection itself; its steps are feature-major and its output is (2, T, H, B). h0, c0 are (B, H);
-W_hh is (G·H, H).
+For the RNN and GRU, the input projection x_t W_ihᵀ + b of all time steps is one `linear` before the
+loop (one big GEMM, rules of its own); what is left is inherently sequential — h_t depends on h_{t−1} —
+and is written here in NumPy, with its forward value, its VJP (backpropagation through time) and its JVP
+(the forward-mode recurrence) side by side. Their tensors are time-major: xp is (T, B, G·H) with G = 1, 3
+gates. `LSTMLayer` takes the input x (T, B, I) itself; its steps are feature-major and its output is
+(2, T, H, B). h0, c0 are (B, H); W_hh is (G·H, H).
 
 These are the fused versions of the cells composed from primitives in `deltanet.nn.rnn` (the tests check
 both against each other and against PyTorch); they exist because one primitive per layer replaces
@@ -141,10 +141,9 @@ class LSTMLayer(Function):
     z_t = [h_{t−1}; x_t; 1] (H+I+1, B), whose output rows are the four gates' pre-activations as
     contiguous (H, B) blocks; every per-step operand is one contiguous block. A wide input (I > H) is
     projected for all steps first instead (W_ih x_t, one batched matmul, added per step): carrying it in
-    z_t cost 1.24× the time for I = 784, H = 32. Against torch's layout (a
-    projection x W_ihᵀ + b for all steps, then four per-gate GEMMs h W_hhᵀ per step into (B, 4H)), a
-    training step of an LSTM(28→128), batch 64, took 0.68× the time with two BLAS threads and 0.96× with
-    one (alternated in one process). After the loop, ∂C/∂[W_hh W_ih b] = Σ_t δ_t z_tᵀ is one GEMM of δ
+    z_t cost 1.24× the time for I = 784, H = 32. Against torch's layout (a projection x W_ihᵀ + b for all
+    steps, then four per-gate GEMMs h W_hhᵀ per step into (B, 4H)), a training step of an LSTM(28→128),
+    batch 64, took 0.68× the time with two BLAS threads and 0.96× with one (alternated in one process). After the loop, ∂C/∂[W_hh W_ih b] = Σ_t δ_t z_tᵀ is one GEMM of δ
     as a (4H, T·B) matrix. The gate rows are reordered to [o i f g] with the three sigmoid gates negated
     once, so σ(a) = 1/(1 + e^(−a)) is exp, +1, reciprocal in place on one (3H, B) block.
     """
@@ -154,7 +153,7 @@ class LSTMLayer(Function):
     @staticmethod
     def _gate_rows(a, negate_sigmoid_gates=False):
         """(4H, …) with rows in torch's gate order → (4, H, …) in [o i f g] order (a copy), optionally with
-        the three sigmoid gates negated. Used on W_hh (4H, H), b (4H,) and, in the JVP, on drives."""
+        the three sigmoid gates negated. Used on W_hh, W_ih, b and, in the JVP, on the drives."""
         H = a.shape[0] // 4
         blocks = a.reshape(4, H, *a.shape[1:])
         out = np.empty(blocks.shape, dtype=a.dtype)
@@ -190,7 +189,7 @@ class LSTMLayer(Function):
         T, B, I, H = LSTMLayer._check(x, h0, c0, w_ih, w_hh, b)
         # rows [o i f g], negated for the sigmoid gates: the GEMMs give −a_o, −a_i, −a_f, a_g
         w_hh_q, w_ih_q = (LSTMLayer._gate_rows(w, negate_sigmoid_gates=True) for w in (w_hh, w_ih))
-        wide = I > H      # a wide input is projected first, one GEMM per step; a narrow one rides in z_t
+        wide = I > H      # a wide input is projected for all steps first; a narrow one rides in z_t
         blocks = [w_hh_q] + ([] if wide else [w_ih_q])
         if b is not None:
             blocks.append(LSTMLayer._gate_rows(b, negate_sigmoid_gates=True)[..., None])
