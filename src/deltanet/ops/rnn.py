@@ -143,9 +143,10 @@ class LSTMLayer(Function):
     projected for all steps first instead (W_ih x_t, one batched matmul, added per step): carrying it in
     z_t cost 1.24× the time for I = 784, H = 32. Against torch's layout (a projection x W_ihᵀ + b for all
     steps, then four per-gate GEMMs h W_hhᵀ per step into (B, 4H)), a training step of an LSTM(28→128),
-    batch 64, took 0.68× the time with two BLAS threads and 0.96× with one (alternated in one process). After the loop, ∂C/∂[W_hh W_ih b] = Σ_t δ_t z_tᵀ is one GEMM of δ
-    as a (4H, T·B) matrix. The gate rows are reordered to [o i f g] with the three sigmoid gates negated
-    once, so σ(a) = 1/(1 + e^(−a)) is exp, +1, reciprocal in place on one (3H, B) block.
+    batch 64, took 0.68× the time with two BLAS threads and 0.96× with one (alternated in one process).
+    After the loop, ∂C/∂[W_hh W_ih b] = Σ_t δ_t z_tᵀ is one GEMM of δ as a (4H, T·B) matrix. The gate
+    rows are reordered to [o i f g] with the three sigmoid gates negated once, so σ(a) = 1/(1 + e^(−a))
+    is exp, +1, reciprocal in place on one (3H, B) block.
     """
 
     ORDER = (3, 0, 1, 2)   # internal gate k is torch's gate ORDER[k]: [o i f g] from [i f g o]
