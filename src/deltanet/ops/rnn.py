@@ -287,9 +287,7 @@ class LSTMLayer(Function):
         acts, y, tanh_c = ctx.acts, ctx.y, ctx.tanh_c
         T, H, B = tanh_c.shape
         w = LSTMLayer._gate_rows(ctx.w_hh).reshape(4 * H, H)                    # [o i f g]
-        h_prev, c_prev = np.empty((2, T, H, B), dtype=y.dtype)
-        h_prev[0], h_prev[1:] = ctx.h0.T, y[0, :-1]
-        c_prev[0], c_prev[1:] = ctx.c0.T, y[1, :-1]
+        h_prev, c_prev = _previous(ctx.h0.T, y[0]), _previous(ctx.c0.T, y[1])
         # W_ih ẋ_t + Ẇ_ih x_t + Ẇ_hh h_{t−1} (+ ḃ) for all t, (T, 4H, B)
         drive = ctx.w_ih @ t_x.transpose(0, 2, 1) + t_w_ih @ ctx.x.transpose(0, 2, 1) + t_w_hh @ h_prev
         if t_b is not None:
